@@ -2,4 +2,22 @@
 //!
 //! One folder per idea; `main.rs` only parses the command line and calls into here.
 
+pub mod admin;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod install;
+pub mod pii;
 pub mod sandbox;
+pub mod shopify;
+pub mod signed_link;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod tenants;
+pub mod testing;
+pub mod webhooks;

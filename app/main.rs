@@ -1,1 +1,67 @@
-fn main() {}
+//! The `segops` command: parses the command line and hands over to the library.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "segops", version, about = "SegOps for Shopify: customer data and segmentation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the app server (configuration from SEGOPS_* variables; see README).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Run the sandbox Shopify store that tests and the demo talk to.
+    Sandbox {
+        #[arg(long, env = "SEGOPS_SANDBOX_BIND", default_value = "127.0.0.1:8081")]
+        bind: SocketAddr,
+        #[arg(long, env = "SEGOPS_SHOPIFY_API_KEY")]
+        api_key: String,
+        #[arg(long, env = "SEGOPS_SHOPIFY_API_SECRET", hide_env_values = true)]
+        api_secret: String,
+        #[arg(long, env = "SEGOPS_APP_URL")]
+        app_url: String,
+    },
+    /// Start the sandbox and the app, install SegOps into a demo store, print the admin URL.
+    Demo {
+        /// Where the demo keeps its database (wiped at each start: the sandbox store is new each time).
+        #[arg(long, default_value = "data/demo")]
+        data_dir: std::path::PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    segops::telemetry::init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => segops::cli::serve().await,
+            Command::Migrate => segops::cli::migrate().await,
+            Command::Sandbox { bind, api_key, api_secret, app_url } => {
+                segops::cli::sandbox(bind, api_key, api_secret, app_url).await
+            }
+            Command::Demo { data_dir } => segops::demo::run(data_dir).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The embedded admin: pages served inside the Shopify admin iframe and the JSON endpoints its
+//! scripts call, all authenticated by App Bridge session tokens.
+
+mod api;
+mod home;
+mod session;
+mod setup_steps;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use session::AdminSession;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::entry))
+        .route("/admin/api/workspace", get(api::workspace))
+        .route("/admin/api/connect-links", post(api::connect_link))
+        .route("/admin/api/server-key", post(api::rotate_server_key))
+        .route("/admin/api/webhooks/sync", post(api::sync_webhooks))
+}

@@ -1,0 +1,64 @@
+//! The one application state every handler receives.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::shopify::ShopDomain;
+use crate::shopify::admin_api::{AdminApi, ShopClient};
+use crate::shopify::oauth::OAuth;
+use crate::store::Db;
+use crate::tenants::{self, ShopRecord, TenantError};
+
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub admin_api: Arc<AdminApi>,
+    pub oauth: OAuth,
+    pub token_sealer: Sealer,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn new(config: Config, db: Db) -> anyhow::Result<App> {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("SegOps/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let oauth = OAuth::new(
+            config.api_key.clone(),
+            config.api_secret.clone(),
+            format!("{}/auth/callback", config.app_url),
+            http.clone(),
+        );
+        Ok(App {
+            admin_api: AdminApi::new(http, config.api_version.clone()),
+            token_sealer: config.master_key.token_sealer(),
+            oauth,
+            config,
+            db,
+        })
+    }
+
+    /// An Admin API client for an installed shop, or `None` when it holds no token.
+    pub fn shop_client(&self, shop: &ShopRecord) -> Result<Option<ShopClient>, TenantError> {
+        Ok(shop
+            .access_token(&self.token_sealer)?
+            .map(|token| self.admin_api.shop(&shop.domain, &self.config.shop_base_url(&shop.domain), token)))
+    }
+
+    pub async fn installed_shop(&self, shop: &ShopDomain) -> Result<Option<ShopRecord>, TenantError> {
+        Ok(tenants::find_shop(&self.db, shop).await?.filter(ShopRecord::is_installed))
+    }
+}

@@ -1,0 +1,21 @@
+//! `POST /webhooks`: every topic arrives here. The signature is checked over the raw bytes
+//! before anything is parsed; each delivery is stored once per (shop, topic, event id); app
+//! lifecycle topics are acted on at once.
+
+mod headers;
+mod receive;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
+
+pub use headers::DeliveryHeaders;
+
+use crate::state::AppState;
+
+/// Shopify's largest order payloads stay well under this.
+pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/webhooks", post(receive::receive)).layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}

@@ -1,0 +1,332 @@
+//! Starts the real app and the real sandbox on random ports against a fresh database, and
+//! offers one helper per thing a test does. Nothing here sleeps to wait: it polls a condition
+//! with a deadline.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use segops::config::Config;
+use segops::crypto::{MasterKey, Secret};
+use segops::sandbox::{Sandbox, SandboxConfig};
+use segops::startup::Application;
+use segops::state::AppState;
+use segops::store::Db;
+use tokio::net::TcpListener;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub app_url: String,
+    pub sandbox_url: String,
+    pub api_key: String,
+    pub api_secret: String,
+    pub state: AppState,
+    /// Follows no redirects, so tests see each hop.
+    pub http: reqwest::Client,
+    pub sqlite_file: Option<PathBuf>,
+    pub store: Store,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A fresh app and sandbox, or `None` when the PostgreSQL suite is skipped.
+pub async fn spawn_app(store: Store) -> Option<TestApp> {
+    init_logging();
+    segops::telemetry::install_crypto_provider();
+    let (database_url, sqlite_file) = match store {
+        Store::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("segops-test-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("segops.db");
+            (format!("sqlite://{}", file.display()), Some(file))
+        }
+        Store::Postgres => (postgres_database().await?, None),
+    };
+    let app_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_url = format!("http://{}", app_listener.local_addr().unwrap());
+    let api_key = format!("test-key-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let api_secret = format!("test-secret-{}", uuid::Uuid::new_v4().simple());
+
+    let mut sandbox_config = SandboxConfig::new(api_key.clone(), api_secret.clone(), app_url.clone());
+    sandbox_config.retry_base = Duration::from_millis(20);
+    sandbox_config.scopes = segops::shopify::scopes::required().map(str::to_owned).collect();
+    let sandbox = Sandbox::start(sandbox_config, sandbox_listener).await.unwrap();
+    let sandbox_url = sandbox.base_url();
+
+    let config = Config {
+        api_key: api_key.clone(),
+        api_secret: Secret::new(api_secret.clone()),
+        app_url: app_url.clone(),
+        database_url: database_url.clone(),
+        shopify_base_url: sandbox.shop_url_template(),
+        api_version: segops::config::DEFAULT_API_VERSION.to_owned(),
+        master_key: MasterKey::generate(),
+        bind: app_listener.local_addr().unwrap(),
+    };
+    let db = Db::connect(&database_url).await.unwrap();
+    db.migrate().await.unwrap();
+    let app = Application::with_db(config, db, app_listener).unwrap();
+    let state = app.state();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = app.run_until(async { let _ = rx.await; }).await;
+    });
+    tokio::spawn(async move {
+        let _ = sandbox.stopped().await;
+    });
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Some(TestApp { app_url, sandbox_url, api_key, api_secret, state, http, sqlite_file, store, _shutdown: tx })
+}
+
+impl TestApp {
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub async fn create_shop(&self, domain: &str) {
+        let response = self
+            .http
+            .post(format!("{}/_sandbox/shops", self.sandbox_url))
+            .json(&json!({ "domain": domain, "name": format!("Shop {domain}"), "email": format!("owner@{domain}"), "currency": "CAD" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "create shop: {}", response.text().await.unwrap());
+    }
+
+    pub async fn sandbox_settings(&self, domain: &str, settings: Value) {
+        let response = self
+            .http
+            .post(format!("{}/_sandbox/shops/{domain}/settings", self.sandbox_url))
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "settings: {}", response.text().await.unwrap());
+    }
+
+    pub async fn sandbox_shop(&self, domain: &str) -> Value {
+        self.http.get(format!("{}/_sandbox/shops/{domain}", self.sandbox_url)).send().await.unwrap().json().await.unwrap()
+    }
+
+    pub async fn session_token(&self, domain: &str) -> String {
+        let body: Value = self
+            .http
+            .post(format!("{}/_sandbox/shops/{domain}/session_token", self.sandbox_url))
+            .json(&json!({ "user_id": "1001" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Where the store's admin sends a merchant who opens the app.
+    pub fn admin_apps_url(&self, domain: &str) -> String {
+        format!("{}/store/{domain}/admin/apps/{}", self.sandbox_url, self.api_key)
+    }
+
+    /// Opens the app from the store admin and follows the install up to Shopify's callback into
+    /// the app, which is returned unvisited.
+    pub async fn install_until_callback(&self, domain: &str) -> String {
+        let mut url = self.admin_apps_url(domain);
+        for _ in 0..6 {
+            let response = self.http.get(&url).send().await.unwrap();
+            assert!(response.status().is_redirection(), "{url} answered {}: {}", response.status(), response.text().await.unwrap());
+            let next = location(&response);
+            if next.starts_with(&format!("{}/auth/callback", self.app_url)) {
+                return next;
+            }
+            url = next;
+        }
+        panic!("no callback reached from {domain}'s admin");
+    }
+
+    /// A whole install through the real OAuth flow; returns the final admin page HTML.
+    pub async fn install(&self, domain: &str) -> String {
+        let callback = self.install_until_callback(domain).await;
+        let response = self.http.get(&callback).send().await.unwrap();
+        assert!(response.status().is_redirection(), "callback: {} {}", response.status(), response.text().await.unwrap());
+        assert_eq!(location(&response), self.admin_apps_url(domain));
+        self.open_admin(domain).await
+    }
+
+    /// Opens the embedded app the way the store admin does (iframe with a fresh id_token).
+    pub async fn open_admin(&self, domain: &str) -> String {
+        let page = self.http.get(self.admin_apps_url(domain)).send().await.unwrap();
+        assert!(page.status().is_success(), "admin page: {}", page.status());
+        let html = page.text().await.unwrap();
+        let src = iframe_src(&html).unwrap_or_else(|| panic!("no app iframe in {html}"));
+        let app_page = self.http.get(&src).send().await.unwrap();
+        let status = app_page.status();
+        let body = app_page.text().await.unwrap();
+        assert!(status.is_success(), "embedded app answered {status}: {body}");
+        body
+    }
+
+    pub async fn workspace(&self, token: &str) -> reqwest::Response {
+        self.http.get(format!("{}/admin/api/workspace", self.app_url)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(self.db().pool()).await.unwrap()
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+pub fn iframe_src(html: &str) -> Option<String> {
+    let start = html.find("id=\"app-iframe\"")?;
+    let rest = &html[start..];
+    let src_start = rest.find("src=\"")? + 5;
+    let src_end = rest[src_start..].find('"')?;
+    Some(rest[src_start..src_start + src_end].replace("&amp;", "&"))
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if condition().await {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+// ---- logs: every test's app logs go to one buffer a test can search ----
+
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+struct BufferWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for BufferWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = self.0.lock() {
+            logs.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn init_logging() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let buffer = LOGS.get_or_init(|| Arc::new(Mutex::new(Vec::new()))).clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug,hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info")
+            .with_writer(move || BufferWriter(buffer.clone()))
+            .with_ansi(false)
+            .try_init();
+    });
+}
+
+/// Everything logged so far by every app in this test binary.
+pub fn captured_logs() -> String {
+    LOGS.get().map(|l| String::from_utf8_lossy(&l.lock().unwrap()).into_owned()).unwrap_or_default()
+}
+
+// ---- PostgreSQL: a new database per test, or one clear skip line ----
+
+fn postgres_admin_url() -> String {
+    std::env::var("SEGOPS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+async fn postgres_database() -> Option<String> {
+    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> = tokio::sync::OnceCell::const_new();
+    let admin = postgres_admin_url();
+    let availability = AVAILABLE
+        .get_or_init(|| async {
+            sqlx::any::install_default_drivers();
+            let connect = sqlx::AnyPool::connect(&admin);
+            match tokio::time::timeout(Duration::from_secs(5), connect).await {
+                Ok(Ok(pool)) => {
+                    drop_stale_databases(&pool).await;
+                    pool.close().await;
+                    Ok(())
+                }
+                Ok(Err(err)) => Err(err.to_string()),
+                Err(_) => Err("connection timed out".to_owned()),
+            }
+        })
+        .await;
+    if let Err(reason) = availability {
+        if std::env::var_os("SEGOPS_REQUIRE_POSTGRES").is_some() {
+            panic!("PostgreSQL is required (SEGOPS_REQUIRE_POSTGRES) but unreachable at {admin}: {reason}");
+        }
+        static SAID: Once = Once::new();
+        // Written past the test harness's capture, once per run, so a newcomer sees it.
+        SAID.call_once(|| {
+            let _ = writeln!(std::io::stderr(), "postgres suite skipped: {reason} ({admin})");
+        });
+        return None;
+    }
+    let name = format!("segops_t_{}_{}", segops::clock::now_secs(), &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    Some(url.to_string())
+}
+
+/// Databases left by earlier runs (older than an hour) are dropped.
+async fn drop_stale_databases(pool: &sqlx::AnyPool) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default();
+    let cutoff = segops::clock::now_secs() - 3600;
+    for name in names {
+        let created: i64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if created < cutoff {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(pool).await;
+        }
+    }
+}
+
+/// Declares each listed test once per store: `mod sqlite { … }` and `mod postgres { … }`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Store::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Store::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}

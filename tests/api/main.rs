@@ -1,0 +1,10 @@
+//! Integration tests: the real app and the real sandbox store on random ports, against SQLite
+//! and (when reachable) PostgreSQL.
+
+mod helpers;
+
+mod install;
+mod isolation;
+mod lifecycle;
+mod protected_data;
+mod throttling;
