@@ -203,19 +203,25 @@ pub async fn server_key_hint(db: &Db, tenant_id: &str) -> Result<Option<String>,
     Ok(hint)
 }
 
-/// Takes the sealed server key out of the row (so it can never be shown again) and opens it.
+/// Takes the sealed server key out of its row, so it can never be shown again, and opens it.
+/// Of two concurrent callers only the one whose update clears the column gets the key.
 pub async fn reveal_server_key(db: &Db, sealer: &Sealer, tenant_id: &str) -> Result<Option<ServerKeyReveal>, TenantError> {
-    let sealed = sqlx::query_scalar::<_, Option<Vec<u8>>>(
-        "UPDATE api_keys SET reveal_enc = NULL WHERE tenant_id = $1 AND kind = 'server' AND revoked_at IS NULL \
-         AND reveal_enc IS NOT NULL RETURNING reveal_enc",
+    let row = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(
+        "SELECT id, reveal_enc FROM api_keys WHERE tenant_id = $1 AND kind = 'server' AND revoked_at IS NULL",
     )
     .bind(tenant_id)
     .fetch_optional(db.pool())
-    .await?
-    .flatten();
-    Ok(sealed
-        .and_then(|sealed| sealer.open_string(&sealed, &keys::reveal_context(tenant_id)).ok())
-        .map(ServerKeyReveal))
+    .await?;
+    let Some((key_id, Some(sealed))) = row else { return Ok(None) };
+    let taken = sqlx::query("UPDATE api_keys SET reveal_enc = NULL WHERE id = $1 AND tenant_id = $2 AND reveal_enc IS NOT NULL")
+        .bind(&key_id)
+        .bind(tenant_id)
+        .execute(db.pool())
+        .await?;
+    if taken.rows_affected() != 1 {
+        return Ok(None);
+    }
+    Ok(sealer.open_string(&sealed, &keys::reveal_context(tenant_id)).ok().map(ServerKeyReveal))
 }
 
 /// Revokes the live server key and issues a new one, to be revealed once.

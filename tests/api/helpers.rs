@@ -138,7 +138,16 @@ impl TestApp {
     /// Opens the app from the store admin and follows the install up to Shopify's callback into
     /// the app, which is returned unvisited.
     pub async fn install_until_callback(&self, domain: &str) -> String {
-        let mut url = self.admin_apps_url(domain);
+        let installed = self.sandbox_shop(domain).await["installed"] == Value::Bool(true);
+        // An installed app opens embedded; a new grant starts from Shopify's signed install link.
+        let mut url = if installed {
+            let timestamp = segops::clock::now_secs().to_string();
+            let params = [("shop", domain), ("timestamp", timestamp.as_str())];
+            let hmac = segops::shopify::sign_query(self.api_secret.as_bytes(), params);
+            format!("{}/auth?shop={domain}&timestamp={timestamp}&hmac={hmac}", self.app_url)
+        } else {
+            self.admin_apps_url(domain)
+        };
         for _ in 0..6 {
             let response = self.http.get(&url).send().await.unwrap();
             assert!(response.status().is_redirection(), "{url} answered {}: {}", response.status(), response.text().await.unwrap());
