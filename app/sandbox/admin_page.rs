@@ -3,9 +3,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 
-use super::oauth::host_param;
+use super::oauth::{found, host_param};
 use super::session_token;
 use super::signing::signed_query;
 use super::state::{SharedState, random_hex};
@@ -41,7 +41,7 @@ pub async fn app_link(
                 ("timestamp".into(), timestamp),
             ],
         );
-        return Redirect::to(&format!("{app_url}/?{query}")).into_response();
+        return found(&format!("{app_url}/?{query}"));
     }
     let id_token = session_token::mint(&state.config.api_key, secret, &shop, &user_id);
     let query = signed_query(

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -27,6 +27,15 @@ const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
 const OFFLINE: &str = "urn:shopify:params:oauth:token-type:offline-access-token";
 const ONLINE: &str = "urn:shopify:params:oauth:token-type:online-access-token";
+
+/// A 302, as Shopify's OAuth and admin redirects use (axum's `Redirect::to` is a 303).
+pub fn found(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}
 
 fn text_error(status: StatusCode, message: &str) -> Response {
     (
@@ -119,7 +128,7 @@ pub async fn authorize(
             &redirect_uri,
             oauth_state,
         );
-        return Redirect::to(&location).into_response();
+        return found(&location);
     }
     let grant_id = random_hex(16);
     world.pending_grants.insert(
@@ -168,7 +177,7 @@ pub async fn approve_form(
                 &g.redirect_uri,
                 g.state,
             );
-            Redirect::to(&location).into_response()
+            found(&location)
         }
         _ => text_error(
             StatusCode::BAD_REQUEST,
