@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "segops", version, about = "SegOps for Shopify: customer data and segmentation")]
+#[command(
+    name = "segops",
+    version,
+    about = "SegOps for Shopify: customer data and segmentation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,9 +55,12 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => segops::cli::serve().await,
             Command::Migrate => segops::cli::migrate().await,
-            Command::Sandbox { bind, api_key, api_secret, app_url } => {
-                segops::cli::sandbox(bind, api_key, api_secret, app_url).await
-            }
+            Command::Sandbox {
+                bind,
+                api_key,
+                api_secret,
+                app_url,
+            } => segops::cli::sandbox(bind, api_key, api_secret, app_url).await,
             Command::Demo { data_dir } => segops::demo::run(data_dir).await,
         }
     });

@@ -25,7 +25,11 @@ pub enum LinkError {
 }
 
 pub fn sign(key: &[u8; 32], purpose: &str, subject: &str, ttl_secs: i64) -> String {
-    let claims = Claims { purpose: purpose.to_owned(), subject: subject.to_owned(), expires_at: crate::clock::now_secs() + ttl_secs };
+    let claims = Claims {
+        purpose: purpose.to_owned(),
+        subject: subject.to_owned(),
+        expires_at: crate::clock::now_secs() + ttl_secs,
+    };
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
     let tag = URL_SAFE_NO_PAD.encode(crate::crypto::hmac_sha256(key, payload.as_bytes()));
     format!("{payload}.{tag}")
@@ -34,7 +38,9 @@ pub fn sign(key: &[u8; 32], purpose: &str, subject: &str, ttl_secs: i64) -> Stri
 /// Returns the subject of a valid, unexpired link for `purpose`.
 pub fn verify(key: &[u8; 32], purpose: &str, token: &str) -> Result<String, LinkError> {
     let (payload, tag) = token.split_once('.').ok_or(LinkError::Malformed)?;
-    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| LinkError::Malformed)?;
+    let tag = URL_SAFE_NO_PAD
+        .decode(tag)
+        .map_err(|_| LinkError::Malformed)?;
     if !crate::crypto::verify_hmac_sha256(key, payload.as_bytes(), &tag) {
         return Err(LinkError::BadSignature);
     }
@@ -62,8 +68,17 @@ mod tests {
         let link = sign(&key, "connect", "tenant-1", 60);
         assert_eq!(verify(&key, "connect", &link), Ok("tenant-1".to_owned()));
         assert_eq!(verify(&key, "regrant", &link), Err(LinkError::WrongPurpose));
-        assert_eq!(verify(&[4u8; 32], "connect", &link), Err(LinkError::BadSignature));
-        assert_eq!(verify(&key, "connect", &sign(&key, "connect", "t", -1)), Err(LinkError::Expired));
-        assert_eq!(verify(&key, "connect", "garbage"), Err(LinkError::Malformed));
+        assert_eq!(
+            verify(&[4u8; 32], "connect", &link),
+            Err(LinkError::BadSignature)
+        );
+        assert_eq!(
+            verify(&key, "connect", &sign(&key, "connect", "t", -1)),
+            Err(LinkError::Expired)
+        );
+        assert_eq!(
+            verify(&key, "connect", "garbage"),
+            Err(LinkError::Malformed)
+        );
     }
 }

@@ -29,7 +29,11 @@ impl Application {
 
     pub fn with_db(config: Config, db: Db, listener: TcpListener) -> anyhow::Result<Application> {
         let state = AppState(std::sync::Arc::new(App::new(config, db)?));
-        Ok(Application { listener, router: router(state.clone()), state })
+        Ok(Application {
+            listener,
+            router: router(state.clone()),
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -41,8 +45,14 @@ impl Application {
     }
 
     /// Serves until the shutdown future completes, finishing requests in flight.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await.context("server failed")
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")
     }
 }
 
@@ -52,7 +62,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::install::router())
         .merge(crate::webhooks::router())
         .route("/health", axum::routing::get(|| async { "ok" }))
-        .nest_service("/static", ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static")))
+        .nest_service(
+            "/static",
+            ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

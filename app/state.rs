@@ -53,12 +53,21 @@ impl App {
 
     /// An Admin API client for an installed shop, or `None` when it holds no token.
     pub fn shop_client(&self, shop: &ShopRecord) -> Result<Option<ShopClient>, TenantError> {
-        Ok(shop
-            .access_token(&self.token_sealer)?
-            .map(|token| self.admin_api.shop(&shop.domain, &self.config.shop_base_url(&shop.domain), token)))
+        Ok(shop.access_token(&self.token_sealer)?.map(|token| {
+            self.admin_api.shop(
+                &shop.domain,
+                &self.config.shop_base_url(&shop.domain),
+                token,
+            )
+        }))
     }
 
-    pub async fn installed_shop(&self, shop: &ShopDomain) -> Result<Option<ShopRecord>, TenantError> {
-        Ok(tenants::find_shop(&self.db, shop).await?.filter(ShopRecord::is_installed))
+    pub async fn installed_shop(
+        &self,
+        shop: &ShopDomain,
+    ) -> Result<Option<ShopRecord>, TenantError> {
+        Ok(tenants::find_shop(&self.db, shop)
+            .await?
+            .filter(ShopRecord::is_installed))
     }
 }

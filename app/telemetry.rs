@@ -5,8 +5,12 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init() {
     install_crypto_provider();
-    let filter = EnvFilter::try_from_env("SEGOPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = EnvFilter::try_from_env("SEGOPS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// sqlx and reqwest may each pull a rustls provider; naming one avoids a panic at first use.

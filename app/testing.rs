@@ -16,16 +16,23 @@ pub fn fixtures_dir() -> Option<PathBuf> {
 /// Reads a fixture file, or prints `fixtures absent: skipping <path>` and returns `None`.
 pub fn fixture_bytes(relative: &str) -> Option<Vec<u8>> {
     let Some(dir) = fixtures_dir() else {
-        println!("fixtures absent: skipping {relative} (set SEGOPS_FIXTURES or add ../shared/fixtures)");
+        println!(
+            "fixtures absent: skipping {relative} (set SEGOPS_FIXTURES or add ../shared/fixtures)"
+        );
         return None;
     };
     match std::fs::read(dir.join(relative)) {
         Ok(bytes) => Some(bytes),
-        Err(err) => panic!("fixture {relative} unreadable although the fixtures folder exists: {err}"),
+        Err(err) => {
+            panic!("fixture {relative} unreadable although the fixtures folder exists: {err}")
+        }
     }
 }
 
 pub fn fixture_json(relative: &str) -> Option<serde_json::Value> {
     let bytes = fixture_bytes(relative)?;
-    Some(serde_json::from_slice(&bytes).unwrap_or_else(|err| panic!("fixture {relative} is not JSON: {err}")))
+    Some(
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|err| panic!("fixture {relative} is not JSON: {err}")),
+    )
 }

@@ -40,14 +40,23 @@ pub struct HomePage {
 #[template(path = "admin/landing.html")]
 pub struct Landing;
 
-pub async fn entry(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
+pub async fn entry(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
     let raw = raw.unwrap_or_default();
-    let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+    let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
     if let Some(id_token) = params.get("id_token") {
         let token = session::verify(&app, id_token)?;
         let shop = match app.installed_shop(&token.shop).await? {
             Some(shop) => shop,
-            None => install::install_with_session_token(&app, &token.shop, id_token).await?.shop,
+            None => {
+                install::install_with_session_token(&app, &token.shop, id_token)
+                    .await?
+                    .shop
+            }
         };
         return Ok(render_home(&app, &shop).await?.into_response());
     }
@@ -69,13 +78,24 @@ async fn render_home(app: &App, shop: &ShopRecord) -> Result<HomePage, AppError>
         .ok_or_else(|| AppError::NotFound("workspace not found".into()))?;
     let (missing_scopes, scope_check_error) = match install::check_scopes(app, shop).await {
         Ok(missing) => (missing, None),
-        Err(err) => (crate::shopify::scopes::missing(&shop.granted_scopes), Some(err.to_string())),
+        Err(err) => (
+            crate::shopify::scopes::missing(&shop.granted_scopes),
+            Some(err.to_string()),
+        ),
     };
     // Re-read: the scope check may have recorded a change.
-    let shop = tenants::shop_by_id(&app.db, &shop.id).await?.unwrap_or_else(|| shop.clone());
-    let public_key = tenants::public_key(&app.db, &tenant.id).await?.unwrap_or_default();
-    let server_key_hint = tenants::server_key_hint(&app.db, &tenant.id).await?.unwrap_or_default();
-    let server_key_once = tenants::reveal_server_key(&app.db, &app.token_sealer, &tenant.id).await?.map(|r| r.0);
+    let shop = tenants::shop_by_id(&app.db, &shop.id)
+        .await?
+        .unwrap_or_else(|| shop.clone());
+    let public_key = tenants::public_key(&app.db, &tenant.id)
+        .await?
+        .unwrap_or_default();
+    let server_key_hint = tenants::server_key_hint(&app.db, &tenant.id)
+        .await?
+        .unwrap_or_default();
+    let server_key_once = tenants::reveal_server_key(&app.db, &app.token_sealer, &tenant.id)
+        .await?
+        .map(|r| r.0);
     let link_key = app.config.master_key.link_signing_key();
     let regrant_url = format!(
         "{}/auth/regrant?link={}",
@@ -91,7 +111,10 @@ async fn render_home(app: &App, shop: &ShopRecord) -> Result<HomePage, AppError>
     Ok(HomePage {
         api_key: app.config.api_key.clone(),
         shop_domain: shop.domain.to_string(),
-        shop_name: shop.name.clone().unwrap_or_else(|| shop.domain.name().to_owned()),
+        shop_name: shop
+            .name
+            .clone()
+            .unwrap_or_else(|| shop.domain.name().to_owned()),
         workspace_slug: tenant.slug,
         workspace_created: crate::clock::format_ms(tenant.created_at),
         public_key,

@@ -36,8 +36,19 @@ impl StepState {
     }
 }
 
-pub fn steps(shop: &ShopRecord, workspace_slug: &str, has_keys: bool, missing_scopes: &[&str]) -> Vec<Step> {
-    let done = |b: bool| if b { StepState::Done } else { StepState::Pending };
+pub fn steps(
+    shop: &ShopRecord,
+    workspace_slug: &str,
+    has_keys: bool,
+    missing_scopes: &[&str],
+) -> Vec<Step> {
+    let done = |b: bool| {
+        if b {
+            StepState::Done
+        } else {
+            StepState::Pending
+        }
+    };
     let webhooks = &shop.webhooks;
     let webhook_state = if webhooks.expected > 0 && webhooks.present >= webhooks.expected {
         StepState::Done
@@ -52,15 +63,31 @@ pub fn steps(shop: &ShopRecord, workspace_slug: &str, has_keys: bool, missing_sc
             state: done(shop.is_installed()),
             detail: format!("{} granted SegOps offline access", shop.domain),
         },
-        Step { title: "Workspace provisioned", state: StepState::Done, detail: format!("Workspace {workspace_slug}") },
-        Step { title: "Keys issued", state: done(has_keys), detail: "A public storefront key and a server key".into() },
+        Step {
+            title: "Workspace provisioned",
+            state: StepState::Done,
+            detail: format!("Workspace {workspace_slug}"),
+        },
+        Step {
+            title: "Keys issued",
+            state: done(has_keys),
+            detail: "A public storefront key and a server key".into(),
+        },
         Step {
             title: "Permissions granted",
-            state: if missing_scopes.is_empty() { StepState::Done } else { StepState::Failed },
+            state: if missing_scopes.is_empty() {
+                StepState::Done
+            } else {
+                StepState::Failed
+            },
             detail: if missing_scopes.is_empty() {
                 "Every permission SegOps uses is granted".into()
             } else {
-                missing_scopes.iter().map(|s| format!("{s} ({})", scopes::reason(s))).collect::<Vec<_>>().join(", ")
+                missing_scopes
+                    .iter()
+                    .map(|s| format!("{s} ({})", scopes::reason(s)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         },
         Step {
@@ -68,7 +95,10 @@ pub fn steps(shop: &ShopRecord, workspace_slug: &str, has_keys: bool, missing_sc
             state: webhook_state,
             detail: match &webhooks.error {
                 Some(error) if webhook_state != StepState::Done => {
-                    format!("{} of {} topics: {error}", webhooks.present, webhooks.expected)
+                    format!(
+                        "{} of {} topics: {error}",
+                        webhooks.present, webhooks.expected
+                    )
                 }
                 _ => format!("{} of {} topics", webhooks.present, webhooks.expected),
             },

@@ -12,16 +12,56 @@ pub use source::Source;
 
 /// Every setting, documented in one place (the README's table is generated from this list).
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("SEGOPS_SHOPIFY_API_KEY", "required for serve", "The app's client id from the Partner Dashboard."),
-    ("SEGOPS_SHOPIFY_API_SECRET", "required for serve", "The app's client secret: verifies webhooks, OAuth and session tokens."),
-    ("SEGOPS_APP_URL", "required for serve", "Public https URL of this app (OAuth redirect, webhook address)."),
-    ("SEGOPS_DATABASE_URL", "sqlite://data/segops.db", "sqlite://… (embedded) or postgres://… (production)."),
-    ("SEGOPS_SHOPIFY_BASE_URL", "https://{shop}", "Where a shop's Admin lives; `{shop}` is replaced by its myshopify domain."),
-    ("SEGOPS_ENCRYPTION_KEY", "generated into ./data/ with SQLite", "Base64 of 32 random bytes: the master key for tokens and customer data."),
-    ("SEGOPS_BIND", "127.0.0.1:8080", "Address the server listens on."),
-    ("SEGOPS_API_VERSION", "2026-04", "Admin API version the app speaks."),
-    ("SEGOPS_CONFIG", "(none)", "Optional TOML file with the same keys in lower case without the prefix."),
-    ("SEGOPS_LOG", "info", "Log filter (tracing EnvFilter syntax)."),
+    (
+        "SEGOPS_SHOPIFY_API_KEY",
+        "required for serve",
+        "The app's client id from the Partner Dashboard.",
+    ),
+    (
+        "SEGOPS_SHOPIFY_API_SECRET",
+        "required for serve",
+        "The app's client secret: verifies webhooks, OAuth and session tokens.",
+    ),
+    (
+        "SEGOPS_APP_URL",
+        "required for serve",
+        "Public https URL of this app (OAuth redirect, webhook address).",
+    ),
+    (
+        "SEGOPS_DATABASE_URL",
+        "sqlite://data/segops.db",
+        "sqlite://… (embedded) or postgres://… (production).",
+    ),
+    (
+        "SEGOPS_SHOPIFY_BASE_URL",
+        "https://{shop}",
+        "Where a shop's Admin lives; `{shop}` is replaced by its myshopify domain.",
+    ),
+    (
+        "SEGOPS_ENCRYPTION_KEY",
+        "generated into ./data/ with SQLite",
+        "Base64 of 32 random bytes: the master key for tokens and customer data.",
+    ),
+    (
+        "SEGOPS_BIND",
+        "127.0.0.1:8080",
+        "Address the server listens on.",
+    ),
+    (
+        "SEGOPS_API_VERSION",
+        "2026-04",
+        "Admin API version the app speaks.",
+    ),
+    (
+        "SEGOPS_CONFIG",
+        "(none)",
+        "Optional TOML file with the same keys in lower case without the prefix.",
+    ),
+    (
+        "SEGOPS_LOG",
+        "info",
+        "Log filter (tracing EnvFilter syntax).",
+    ),
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/segops.db";
@@ -65,7 +105,9 @@ pub struct ConfigError {
 impl Config {
     /// Loads from the process environment (and `SEGOPS_CONFIG` when set).
     pub fn from_env() -> Result<Config, ConfigError> {
-        let source = Source::from_env().map_err(|problem| ConfigError { problems: vec![problem] })?;
+        let source = Source::from_env().map_err(|problem| ConfigError {
+            problems: vec![problem],
+        })?;
         Config::from_source(&source)
     }
 
@@ -92,24 +134,37 @@ impl Config {
         let database_url = source
             .get("SEGOPS_DATABASE_URL")
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             problems.push("SEGOPS_DATABASE_URL must start with sqlite: or postgres://".to_owned());
         }
         let shopify_base_url = source
             .get("SEGOPS_SHOPIFY_BASE_URL")
             .unwrap_or_else(|| DEFAULT_SHOPIFY_BASE_URL.to_owned());
         if !shopify_base_url.contains("{shop}") {
-            problems.push("SEGOPS_SHOPIFY_BASE_URL must contain {shop}, e.g. https://{shop}".to_owned());
-        } else if let Err(why) = validate_base_url(&shopify_base_url.replace("{shop}", "x.myshopify.com")) {
+            problems.push(
+                "SEGOPS_SHOPIFY_BASE_URL must contain {shop}, e.g. https://{shop}".to_owned(),
+            );
+        } else if let Err(why) =
+            validate_base_url(&shopify_base_url.replace("{shop}", "x.myshopify.com"))
+        {
             problems.push(format!("SEGOPS_SHOPIFY_BASE_URL {why}"));
         }
         let api_version = source
             .get("SEGOPS_API_VERSION")
             .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         if !is_api_version(&api_version) {
-            problems.push(format!("SEGOPS_API_VERSION must look like 2026-04 or be `unstable`, got {api_version:?}"));
+            problems.push(format!(
+                "SEGOPS_API_VERSION must look like 2026-04 or be `unstable`, got {api_version:?}"
+            ));
         }
-        let bind = match source.get("SEGOPS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()).parse() {
+        let bind = match source
+            .get("SEGOPS_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+        {
             Ok(addr) => Some(addr),
             Err(_) => {
                 problems.push("SEGOPS_BIND must be an address like 127.0.0.1:8080".to_owned());
@@ -141,7 +196,9 @@ impl Config {
         };
 
         match (api_key, api_secret, app_url, bind, master_key) {
-            (Some(api_key), Some(api_secret), Some(app_url), Some(bind), Some(master_key)) if problems.is_empty() => {
+            (Some(api_key), Some(api_secret), Some(app_url), Some(bind), Some(master_key))
+                if problems.is_empty() =>
+            {
                 Ok(Config {
                     api_key,
                     api_secret: Secret::new(api_secret),
@@ -165,12 +222,19 @@ impl Config {
 
 /// The directory an embedded SQLite database lives in, where a generated key may be kept.
 pub fn sqlite_data_dir(database_url: &str) -> Option<PathBuf> {
-    let path = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next().unwrap_or(path);
     if path.is_empty() || path.contains(":memory:") {
         return None;
     }
-    Some(PathBuf::from(path).parent().map(PathBuf::from).unwrap_or_default())
+    Some(
+        PathBuf::from(path)
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+    )
 }
 
 fn validate_base_url(raw: &str) -> Result<String, String> {
@@ -191,7 +255,10 @@ fn is_api_version(version: &str) -> bool {
     let bytes = version.as_bytes();
     bytes.len() == 7
         && bytes[4] == b'-'
-        && bytes.iter().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit())
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit())
 }
 
 fn redact_url(url: &str) -> String {
@@ -214,9 +281,15 @@ mod tests {
 
     #[test]
     fn every_missing_required_value_is_reported_at_once() {
-        let err = Config::from_source(&source(&[("SEGOPS_DATABASE_URL", "postgres://x/y")])).unwrap_err();
+        let err =
+            Config::from_source(&source(&[("SEGOPS_DATABASE_URL", "postgres://x/y")])).unwrap_err();
         let text = err.to_string();
-        for key in ["SEGOPS_SHOPIFY_API_KEY", "SEGOPS_SHOPIFY_API_SECRET", "SEGOPS_APP_URL", "SEGOPS_ENCRYPTION_KEY"] {
+        for key in [
+            "SEGOPS_SHOPIFY_API_KEY",
+            "SEGOPS_SHOPIFY_API_SECRET",
+            "SEGOPS_APP_URL",
+            "SEGOPS_ENCRYPTION_KEY",
+        ] {
             assert!(text.contains(key), "{key} not reported in {text}");
         }
     }
@@ -255,7 +328,10 @@ mod tests {
 
     #[test]
     fn the_sqlite_data_dir_is_taken_from_the_url() {
-        assert_eq!(sqlite_data_dir("sqlite://data/segops.db?mode=rwc"), Some(PathBuf::from("data")));
+        assert_eq!(
+            sqlite_data_dir("sqlite://data/segops.db?mode=rwc"),
+            Some(PathBuf::from("data"))
+        );
         assert_eq!(sqlite_data_dir("sqlite::memory:"), None);
     }
 }

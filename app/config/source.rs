@@ -10,9 +10,11 @@ impl Source {
     pub fn from_env() -> Result<Source, String> {
         let mut values = HashMap::new();
         if let Ok(path) = std::env::var("SEGOPS_CONFIG") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|err| format!("SEGOPS_CONFIG points at {path}, which cannot be read: {err}"))?;
-            values = parse_toml(&text).map_err(|err| format!("SEGOPS_CONFIG file {path}: {err}"))?;
+            let text = std::fs::read_to_string(&path).map_err(|err| {
+                format!("SEGOPS_CONFIG points at {path}, which cannot be read: {err}")
+            })?;
+            values =
+                parse_toml(&text).map_err(|err| format!("SEGOPS_CONFIG file {path}: {err}"))?;
         }
         for (key, value) in std::env::vars() {
             if key.starts_with("SEGOPS_") {
@@ -23,7 +25,9 @@ impl Source {
     }
 
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Source {
-        Source { values: pairs.into_iter().collect() }
+        Source {
+            values: pairs.into_iter().collect(),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
@@ -33,7 +37,9 @@ impl Source {
 
 /// `shopify_api_key = "…"` in the file means `SEGOPS_SHOPIFY_API_KEY`.
 fn parse_toml(text: &str) -> Result<HashMap<String, String>, String> {
-    let table: toml::Table = text.parse().map_err(|err: toml::de::Error| err.to_string())?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| err.to_string())?;
     table
         .into_iter()
         .map(|(key, value)| {

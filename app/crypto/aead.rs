@@ -23,7 +23,9 @@ pub struct Sealer {
 
 impl Sealer {
     pub fn new(key: &[u8; 32]) -> Sealer {
-        Sealer { cipher: Aes256Gcm::new_from_slice(key).expect("AES-256 takes a 32-byte key") }
+        Sealer {
+            cipher: Aes256Gcm::new_from_slice(key).expect("AES-256 takes a 32-byte key"),
+        }
     }
 
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
@@ -31,7 +33,13 @@ impl Sealer {
         let nonce = Nonce::from(nonce_bytes);
         let ciphertext = self
             .cipher
-            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer does not fail");
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
         out.push(VERSION);
@@ -44,10 +52,18 @@ impl Sealer {
         if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != VERSION {
             return Err(CryptoError::Malformed);
         }
-        let nonce_bytes: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN].try_into().map_err(|_| CryptoError::Malformed)?;
+        let nonce_bytes: [u8; NONCE_LEN] = sealed[1..1 + NONCE_LEN]
+            .try_into()
+            .map_err(|_| CryptoError::Malformed)?;
         let nonce = Nonce::from(nonce_bytes);
         self.cipher
-            .decrypt(&nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad: context })
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: &sealed[1 + NONCE_LEN..],
+                    aad: context,
+                },
+            )
             .map_err(|_| CryptoError::Rejected)
     }
 
@@ -65,7 +81,10 @@ mod tests {
         let sealer = Sealer::new(&[7u8; 32]);
         let sealed = sealer.seal(b"shpat_secret", b"shop-a");
         assert_eq!(sealer.open(&sealed, b"shop-a").unwrap(), b"shpat_secret");
-        assert!(matches!(sealer.open(&sealed, b"shop-b"), Err(CryptoError::Rejected)));
+        assert!(matches!(
+            sealer.open(&sealed, b"shop-b"),
+            Err(CryptoError::Rejected)
+        ));
         assert!(!sealed.windows(12).any(|w| w == b"shpat_secret"));
     }
 
@@ -76,6 +95,9 @@ mod tests {
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
         assert!(sealer.open(&sealed, b"").is_err());
-        assert!(matches!(sealer.open(&[1, 2], b""), Err(CryptoError::Malformed)));
+        assert!(matches!(
+            sealer.open(&[1, 2], b""),
+            Err(CryptoError::Malformed)
+        ));
     }
 }

@@ -44,11 +44,14 @@ impl MasterKey {
     /// For the embedded (SQLite) setup: a key kept beside the database, created on first run.
     pub fn load_or_generate(path: &Path) -> anyhow::Result<MasterKey> {
         if path.exists() {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            return MasterKey::from_base64(&text).map_err(|why| anyhow::anyhow!("{} {why}", path.display()));
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            return MasterKey::from_base64(&text)
+                .map_err(|why| anyhow::anyhow!("{} {why}", path.display()));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let key = MasterKey::generate();
         write_private(path, key.to_base64().as_bytes())
@@ -106,7 +109,10 @@ mod tests {
     fn derived_keys_differ_by_purpose_and_by_shop_salt() {
         let key = MasterKey::generate();
         assert_ne!(key.derive(b"", "a"), key.derive(b"", "b"));
-        assert_ne!(key.shop_pii_lookup_key(b"shop-1"), key.shop_pii_lookup_key(b"shop-2"));
+        assert_ne!(
+            key.shop_pii_lookup_key(b"shop-1"),
+            key.shop_pii_lookup_key(b"shop-2")
+        );
     }
 
     #[test]

@@ -36,9 +36,11 @@ pub struct RunningDemo {
 pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
     // The sandbox store is new at every start, so the demo's database must be too.
     if data_dir.exists() {
-        std::fs::remove_dir_all(&data_dir).with_context(|| format!("cannot reset {}", data_dir.display()))?;
+        std::fs::remove_dir_all(&data_dir)
+            .with_context(|| format!("cannot reset {}", data_dir.display()))?;
     }
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
 
     let app_listener = TcpListener::bind("127.0.0.1:0").await?;
     let sandbox_listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -46,7 +48,9 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
     let api_secret = crate::crypto::random_token(32);
 
     let mut sandbox_config = SandboxConfig::new(DEMO_API_KEY, api_secret.clone(), app_url.clone());
-    sandbox_config.scopes = crate::shopify::scopes::required().map(str::to_owned).collect();
+    sandbox_config.scopes = crate::shopify::scopes::required()
+        .map(str::to_owned)
+        .collect();
     let sandbox = Sandbox::start(sandbox_config, sandbox_listener).await?;
     let sandbox_url = sandbox.base_url();
 
@@ -72,14 +76,23 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
         }
     });
 
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10)).build()?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()?;
     create_store(&http, &sandbox_url).await?;
     let admin_url = format!("{sandbox_url}/store/{DEMO_SHOP}/admin/apps/{DEMO_API_KEY}");
     // Opening the app from the store's admin starts the install: the sandbox sends the merchant
     // to the app, the app to Shopify's grant screen, and the grant back to the app's callback.
-    let response = http.get(&admin_url).send().await.context("install through the sandbox admin")?;
+    let response = http
+        .get(&admin_url)
+        .send()
+        .await
+        .context("install through the sandbox admin")?;
     if !response.status().is_success() {
-        bail!("installing into the demo store failed: HTTP {}", response.status());
+        bail!(
+            "installing into the demo store failed: HTTP {}",
+            response.status()
+        );
     }
     let shop: serde_json::Value = http
         .get(format!("{sandbox_url}/_sandbox/shops/{DEMO_SHOP}"))
@@ -91,7 +104,11 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
     if shop["installed"] != json!(true) {
         bail!("the demo store does not report SegOps installed: {shop}");
     }
-    Ok(RunningDemo { app_url, sandbox_url, admin_url })
+    Ok(RunningDemo {
+        app_url,
+        sandbox_url,
+        admin_url,
+    })
 }
 
 async fn create_store(http: &reqwest::Client, sandbox_url: &str) -> anyhow::Result<()> {

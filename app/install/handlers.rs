@@ -23,7 +23,9 @@ struct SignedQuery {
 /// Checks the shop, the HMAC and the timestamp of a query Shopify signed.
 fn signed_query(app: &App, raw: Option<String>) -> Result<SignedQuery, InstallError> {
     let raw = raw.unwrap_or_default();
-    let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+    let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
     let shop = ShopDomain::parse(params.get("shop").ok_or(InstallError::Missing("shop"))?)?;
     shopify::verify_query(app.config.api_secret.expose().as_bytes(), &raw)?;
     let timestamp: i64 = params
@@ -38,25 +40,52 @@ fn signed_query(app: &App, raw: Option<String>) -> Result<SignedQuery, InstallEr
 }
 
 /// Issues a state and returns the shop's authorize URL for every scope SegOps needs.
-pub async fn begin_oauth(app: &App, shop: &ShopDomain, connect_tenant: Option<&str>) -> Result<String, InstallError> {
+pub async fn begin_oauth(
+    app: &App,
+    shop: &ShopDomain,
+    connect_tenant: Option<&str>,
+) -> Result<String, InstallError> {
     oauth_state::prune(&app.db).await?;
     let state = oauth_state::issue(&app.db, shop, connect_tenant).await?;
-    Ok(app.oauth.authorize_url(&app.config.shop_base_url(shop), &state.nonce, &scopes::required_csv())?)
+    Ok(app.oauth.authorize_url(
+        &app.config.shop_base_url(shop),
+        &state.nonce,
+        &scopes::required_csv(),
+    )?)
 }
 
 /// `GET /auth?shop=…&hmac=…&timestamp=…`: the start of an install from Shopify.
-pub async fn begin(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Redirect, AppError> {
+pub async fn begin(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Redirect, AppError> {
     let query = signed_query(&app, raw)?;
     Ok(Redirect::to(&begin_oauth(&app, &query.shop, None).await?))
 }
 
 /// `GET /auth/callback?code&hmac&host&shop&state&timestamp`: Shopify sends the merchant back.
-pub async fn callback(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Redirect, AppError> {
+pub async fn callback(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Redirect, AppError> {
     let query = signed_query(&app, raw)?;
-    let state = query.params.get("state").ok_or(InstallError::State(oauth_state::StateProblem::Missing))?;
-    let code = query.params.get("code").ok_or(InstallError::Missing("code"))?;
-    let connect_tenant = oauth_state::consume(&app.db, state, &query.shop).await.map_err(InstallError::from)?.map_err(InstallError::State)?;
-    let grant = app.oauth.exchange_code(&app.config.shop_base_url(&query.shop), code).await.map_err(InstallError::from)?;
+    let state = query
+        .params
+        .get("state")
+        .ok_or(InstallError::State(oauth_state::StateProblem::Missing))?;
+    let code = query
+        .params
+        .get("code")
+        .ok_or(InstallError::Missing("code"))?;
+    let connect_tenant = oauth_state::consume(&app.db, state, &query.shop)
+        .await
+        .map_err(InstallError::from)?
+        .map_err(InstallError::State)?;
+    let grant = app
+        .oauth
+        .exchange_code(&app.config.shop_base_url(&query.shop), code)
+        .await
+        .map_err(InstallError::from)?;
     let installation = tenants::provision(
         &app.db,
         &app.token_sealer,
@@ -69,16 +98,26 @@ pub async fn callback(State(app): State<AppState>, RawQuery(raw): RawQuery) -> R
     .map_err(InstallError::from)?;
     setup::after_install(&app, &installation.shop).await;
     // Back into the Shopify admin, which opens the app embedded.
-    Ok(Redirect::to(&format!("{}/admin/apps/{}", app.config.shop_base_url(&query.shop), app.config.api_key)))
+    Ok(Redirect::to(&format!(
+        "{}/admin/apps/{}",
+        app.config.shop_base_url(&query.shop),
+        app.config.api_key
+    )))
 }
 
 /// `GET /connect?link=…&shop=…`: install into a shop and attach it to the workspace the signed
 /// link names instead of creating a new one.
-pub async fn connect(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
+pub async fn connect(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
     let params: HashMap<String, String> =
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
     let link = params.get("link").ok_or(InstallError::Missing("link"))?;
-    let tenant_id = signed_link::verify(&app.config.master_key.link_signing_key(), "connect", link).map_err(InstallError::from)?;
+    let tenant_id = signed_link::verify(&app.config.master_key.link_signing_key(), "connect", link)
+        .map_err(InstallError::from)?;
     let Some(shop) = params.get("shop").filter(|s| !s.is_empty()) else {
         return Ok(Html(connect_form(link)).into_response());
     };
@@ -87,17 +126,25 @@ pub async fn connect(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Re
 }
 
 /// `GET /auth/regrant?link=…`: asks Shopify again for scopes the shop has not granted.
-pub async fn regrant(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Redirect, AppError> {
+pub async fn regrant(
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Redirect, AppError> {
     let params: HashMap<String, String> =
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
     let link = params.get("link").ok_or(InstallError::Missing("link"))?;
-    let shop = signed_link::verify(&app.config.master_key.link_signing_key(), "regrant", link).map_err(InstallError::from)?;
+    let shop = signed_link::verify(&app.config.master_key.link_signing_key(), "regrant", link)
+        .map_err(InstallError::from)?;
     let shop = ShopDomain::parse(&shop).map_err(InstallError::from)?;
     Ok(Redirect::to(&begin_oauth(&app, &shop, None).await?))
 }
 
 fn connect_form(link: &str) -> String {
-    let link = askama::filters::escape(link, askama::filters::Html).map(|s| s.to_string()).unwrap_or_default();
+    let link = askama::filters::escape(link, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Connect a store to SegOps</title>\
          <link rel=\"stylesheet\" href=\"/static/admin.css\"></head><body><main class=\"page\"><h1>Connect a store</h1>\

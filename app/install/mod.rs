@@ -49,8 +49,12 @@ impl From<InstallError> for crate::error::AppError {
         use crate::error::AppError;
         use crate::shopify::oauth::OAuthError;
         match err {
-            InstallError::Shop(_) | InstallError::Missing(_) | InstallError::State(_) => AppError::BadRequest(err.to_string()),
-            InstallError::Hmac(_) | InstallError::StaleTimestamp | InstallError::Link(_) => AppError::Unauthorized(err.to_string()),
+            InstallError::Shop(_) | InstallError::Missing(_) | InstallError::State(_) => {
+                AppError::BadRequest(err.to_string())
+            }
+            InstallError::Hmac(_) | InstallError::StaleTimestamp | InstallError::Link(_) => {
+                AppError::Unauthorized(err.to_string())
+            }
             InstallError::OAuth(OAuthError::Refused(_)) => AppError::BadRequest(err.to_string()),
             InstallError::OAuth(other) => AppError::Upstream(other.to_string()),
             InstallError::Tenant(other) => other.into(),

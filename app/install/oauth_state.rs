@@ -24,7 +24,11 @@ pub struct Issued {
     pub nonce: String,
 }
 
-pub async fn issue(db: &Db, shop: &ShopDomain, connect_tenant: Option<&str>) -> Result<Issued, sqlx::Error> {
+pub async fn issue(
+    db: &Db,
+    shop: &ShopDomain,
+    connect_tenant: Option<&str>,
+) -> Result<Issued, sqlx::Error> {
     let nonce = crate::crypto::random_token(24);
     let now = now_ms();
     sqlx::query(
@@ -41,7 +45,11 @@ pub async fn issue(db: &Db, shop: &ShopDomain, connect_tenant: Option<&str>) -> 
 }
 
 /// Marks the state used, if it is valid for `shop`; returns the workspace a connect link named.
-pub async fn consume(db: &Db, nonce: &str, shop: &ShopDomain) -> Result<Result<Option<String>, StateProblem>, sqlx::Error> {
+pub async fn consume(
+    db: &Db,
+    nonce: &str,
+    shop: &ShopDomain,
+) -> Result<Result<Option<String>, StateProblem>, sqlx::Error> {
     let hash = crate::crypto::sha256_hex(nonce.as_bytes());
     let now = now_ms();
     let consumed = sqlx::query_as::<_, (Option<String>,)>(

@@ -21,7 +21,15 @@ pub async fn after_install(app: &App, shop: &ShopRecord) {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            if let Err(err) = tenants::record_shop_info(&app.db, &shop.id, &data.shop.id, &data.shop.name, &currency).await {
+            if let Err(err) = tenants::record_shop_info(
+                &app.db,
+                &shop.id,
+                &data.shop.id,
+                &data.shop.name,
+                &currency,
+            )
+            .await
+            {
                 tracing::error!(shop = %shop.domain, error = %err, "cannot record shop details");
             }
         }
@@ -32,7 +40,9 @@ pub async fn after_install(app: &App, shop: &ShopRecord) {
 
 /// Lists and creates the webhook subscriptions, and records the outcome for the admin.
 pub async fn sync_webhooks(app: &App, shop: &ShopRecord) {
-    let Ok(Some(client)) = app.shop_client(shop) else { return };
+    let Ok(Some(client)) = app.shop_client(shop) else {
+        return;
+    };
     let callback = format!("{}/webhooks", app.config.app_url);
     let state = match subscriptions::ensure(&client, &callback).await {
         Ok(report) => WebhookSyncState {
@@ -40,7 +50,12 @@ pub async fn sync_webhooks(app: &App, shop: &ShopRecord) {
             present: report.present as i64,
             synced_at: Some(crate::clock::now_ms()),
             error: (!report.refused.is_empty()).then(|| {
-                report.refused.iter().map(|(topic, why)| format!("{topic}: {why}")).collect::<Vec<_>>().join("; ")
+                report
+                    .refused
+                    .iter()
+                    .map(|(topic, why)| format!("{topic}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             }),
         },
         Err(err) => WebhookSyncState {
@@ -57,8 +72,13 @@ pub async fn sync_webhooks(app: &App, shop: &ShopRecord) {
 }
 
 /// Reads the scopes Shopify says the app holds, records them, and returns those still missing.
-pub async fn check_scopes(app: &App, shop: &ShopRecord) -> Result<Vec<&'static str>, AdminApiError> {
-    let Ok(Some(client)) = app.shop_client(shop) else { return Err(AdminApiError::Unauthorized) };
+pub async fn check_scopes(
+    app: &App,
+    shop: &ShopRecord,
+) -> Result<Vec<&'static str>, AdminApiError> {
+    let Ok(Some(client)) = app.shop_client(shop) else {
+        return Err(AdminApiError::Unauthorized);
+    };
     let data = client.run::<AccessScopes>(access_scopes::Variables).await?;
     let granted = data
         .current_app_installation
@@ -67,18 +87,33 @@ pub async fn check_scopes(app: &App, shop: &ShopRecord) -> Result<Vec<&'static s
         .map(|s| s.handle.as_str())
         .collect::<Vec<_>>()
         .join(",");
-    if granted != shop.granted_scopes {
-        if let Err(err) = tenants::record_scopes(&app.db, &shop.id, &granted).await {
-            tracing::error!(shop = %shop.domain, error = %err, "cannot record scopes");
-        }
+    if granted != shop.granted_scopes
+        && let Err(err) = tenants::record_scopes(&app.db, &shop.id, &granted).await
+    {
+        tracing::error!(shop = %shop.domain, error = %err, "cannot record scopes");
     }
     Ok(scopes::missing(&granted))
 }
 
 /// Managed install: a merchant opened the app with a valid session token but we hold no token.
-pub async fn install_with_session_token(app: &App, shop: &ShopDomain, session_token: &str) -> Result<Installation, super::InstallError> {
-    let grant = app.oauth.exchange_session_token(&app.config.shop_base_url(shop), session_token).await?;
-    let installation = tenants::provision(&app.db, &app.token_sealer, shop, &grant.access_token, &grant.scopes, None).await?;
+pub async fn install_with_session_token(
+    app: &App,
+    shop: &ShopDomain,
+    session_token: &str,
+) -> Result<Installation, super::InstallError> {
+    let grant = app
+        .oauth
+        .exchange_session_token(&app.config.shop_base_url(shop), session_token)
+        .await?;
+    let installation = tenants::provision(
+        &app.db,
+        &app.token_sealer,
+        shop,
+        &grant.access_token,
+        &grant.scopes,
+        None,
+    )
+    .await?;
     after_install(app, &installation.shop).await;
     Ok(installation)
 }

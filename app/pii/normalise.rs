@@ -13,16 +13,26 @@ pub fn normalise_phone(phone: &str) -> Option<String> {
     if digits.len() < 6 {
         return None;
     }
-    Some(if trimmed.starts_with('+') { format!("+{digits}") } else { digits })
+    Some(if trimmed.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn equivalent_spellings_normalise_alike() {
-        assert_eq!(super::normalise_email(" Jane@Example.COM "), Some("jane@example.com".into()));
+        assert_eq!(
+            super::normalise_email(" Jane@Example.COM "),
+            Some("jane@example.com".into())
+        );
         assert_eq!(super::normalise_email("nope"), None);
-        assert_eq!(super::normalise_phone("+1 (613) 555-0199"), Some("+16135550199".into()));
+        assert_eq!(
+            super::normalise_phone("+1 (613) 555-0199"),
+            Some("+16135550199".into())
+        );
         assert_eq!(super::normalise_phone("12"), None);
     }
 }

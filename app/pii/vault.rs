@@ -51,12 +51,13 @@ const FIELDS: [&str; 5] = ["email", "phone", "first_name", "last_name", "address
 
 impl Vault {
     pub async fn for_shop(db: &Db, master: &MasterKey, shop_id: &str) -> Result<Vault, VaultError> {
-        let salt = sqlx::query_scalar::<_, Option<Vec<u8>>>("SELECT pii_salt FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_optional(db.pool())
-            .await?
-            .flatten()
-            .ok_or_else(|| VaultError::NoShopKey(shop_id.to_owned()))?;
+        let salt =
+            sqlx::query_scalar::<_, Option<Vec<u8>>>("SELECT pii_salt FROM shops WHERE id = $1")
+                .bind(shop_id)
+                .fetch_optional(db.pool())
+                .await?
+                .flatten()
+                .ok_or_else(|| VaultError::NoShopKey(shop_id.to_owned()))?;
         Ok(Vault {
             shop_id: shop_id.to_owned(),
             sealer: master.shop_pii_sealer(&salt),
@@ -65,11 +66,13 @@ impl Vault {
     }
 
     pub fn email_hash(&self, email: &str) -> Option<String> {
-        normalise_email(email).map(|e| crypto::keyed_hash(&self.lookup_key, format!("email:{e}").as_bytes()))
+        normalise_email(email)
+            .map(|e| crypto::keyed_hash(&self.lookup_key, format!("email:{e}").as_bytes()))
     }
 
     pub fn phone_hash(&self, phone: &str) -> Option<String> {
-        normalise_phone(phone).map(|p| crypto::keyed_hash(&self.lookup_key, format!("phone:{p}").as_bytes()))
+        normalise_phone(phone)
+            .map(|p| crypto::keyed_hash(&self.lookup_key, format!("phone:{p}").as_bytes()))
     }
 
     fn context(&self, customer_id: &str, field: &str) -> Vec<u8> {
@@ -77,20 +80,46 @@ impl Vault {
     }
 
     fn seal(&self, customer_id: &str, field: &str, value: Option<&String>) -> Option<Vec<u8>> {
-        value.map(|v| self.sealer.seal(v.as_bytes(), &self.context(customer_id, field)))
+        value.map(|v| {
+            self.sealer
+                .seal(v.as_bytes(), &self.context(customer_id, field))
+        })
     }
 
-    fn open(&self, customer_id: &str, field: &str, sealed: Option<Vec<u8>>) -> Result<Option<String>, VaultError> {
+    fn open(
+        &self,
+        customer_id: &str,
+        field: &str,
+        sealed: Option<Vec<u8>>,
+    ) -> Result<Option<String>, VaultError> {
         sealed
-            .map(|s| self.sealer.open_string(&s, &self.context(customer_id, field)).map_err(|_| VaultError::Unreadable))
+            .map(|s| {
+                self.sealer
+                    .open_string(&s, &self.context(customer_id, field))
+                    .map_err(|_| VaultError::Unreadable)
+            })
             .transpose()
     }
 
     /// Writes (or replaces) a customer's protected fields.
-    pub async fn put(&self, db: &Db, customer_id: &str, pii: &CustomerPii) -> Result<(), VaultError> {
-        let values = [&pii.email, &pii.phone, &pii.first_name, &pii.last_name, &pii.address];
-        let sealed: Vec<Option<Vec<u8>>> =
-            FIELDS.iter().zip(values).map(|(field, value)| self.seal(customer_id, field, value.as_ref())).collect();
+    pub async fn put(
+        &self,
+        db: &Db,
+        customer_id: &str,
+        pii: &CustomerPii,
+    ) -> Result<(), VaultError> {
+        let values = [
+            &pii.email,
+            &pii.phone,
+            &pii.first_name,
+            &pii.last_name,
+            &pii.address,
+        ];
+        let sealed: Vec<Option<Vec<u8>>> = FIELDS
+            .iter()
+            .zip(values)
+            .map(|(field, value)| self.seal(customer_id, field, value.as_ref()))
+            .collect();
         sqlx::query(
             "INSERT INTO customer_pii (shop_id, customer_id, email_hash, phone_hash, email_enc, phone_enc, first_name_enc, \
              last_name_enc, address_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -138,11 +167,15 @@ impl Vault {
 
     /// Customers of this shop with this email (any spelling).
     pub async fn find_by_email(&self, db: &Db, email: &str) -> Result<Vec<String>, VaultError> {
-        let Some(hash) = self.email_hash(email) else { return Ok(Vec::new()) };
-        Ok(sqlx::query_scalar::<_, String>("SELECT customer_id FROM customer_pii WHERE shop_id = $1 AND email_hash = $2")
-            .bind(&self.shop_id)
-            .bind(hash)
-            .fetch_all(db.pool())
-            .await?)
+        let Some(hash) = self.email_hash(email) else {
+            return Ok(Vec::new());
+        };
+        Ok(sqlx::query_scalar::<_, String>(
+            "SELECT customer_id FROM customer_pii WHERE shop_id = $1 AND email_hash = $2",
+        )
+        .bind(&self.shop_id)
+        .bind(hash)
+        .fetch_all(db.pool())
+        .await?)
     }
 }

@@ -6,9 +6,15 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ("read_products", "product changes and catalog intelligence"),
     ("write_products", "writing segops.* product metafields"),
     ("read_orders", "order and refund events"),
-    ("read_all_orders", "the 90-day order backfill (read_orders reaches back 60 days)"),
+    (
+        "read_all_orders",
+        "the 90-day order backfill (read_orders reaches back 60 days)",
+    ),
     ("read_customers", "customer profiles and identities"),
-    ("write_customers", "segops:<slug> tags, native segments and customer metafields"),
+    (
+        "write_customers",
+        "segops:<slug> tags, native segments and customer metafields",
+    ),
     ("read_inventory", "stock levels in product intelligence"),
     ("read_checkouts", "checkout and abandonment events"),
     ("read_fulfillments", "fulfillment events"),
@@ -30,17 +36,27 @@ pub fn required_csv() -> String {
 
 /// Scopes we need that `granted` lacks. A `write_x` grant implies `read_x`, as Shopify documents.
 pub fn missing(granted: &str) -> Vec<&'static str> {
-    let granted: Vec<&str> = granted.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let granted: Vec<&str> = granted
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     required()
         .filter(|scope| {
-            let implied = scope.strip_prefix("read_").map(|rest| format!("write_{rest}"));
+            let implied = scope
+                .strip_prefix("read_")
+                .map(|rest| format!("write_{rest}"));
             !granted.contains(scope) && !implied.is_some_and(|w| granted.contains(&w.as_str()))
         })
         .collect()
 }
 
 pub fn reason(scope: &str) -> &'static str {
-    REQUIRED.iter().find(|(s, _)| *s == scope).map(|(_, why)| *why).unwrap_or("")
+    REQUIRED
+        .iter()
+        .find(|(s, _)| *s == scope)
+        .map(|(_, why)| *why)
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -55,7 +71,9 @@ mod tests {
 
     #[test]
     fn shopify_app_toml_declares_exactly_these_scopes() {
-        let toml_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/shopify.app.toml")).unwrap();
+        let toml_text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/shopify.app.toml"))
+                .unwrap();
         let manifest: toml::Table = toml_text.parse().unwrap();
         let declared = manifest["access_scopes"]["scopes"].as_str().unwrap();
         let mut declared: Vec<&str> = declared.split(',').map(str::trim).collect();

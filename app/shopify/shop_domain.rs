@@ -14,7 +14,10 @@ const SUFFIX: &str = ".myshopify.com";
 impl ShopDomain {
     /// Accepts `name.myshopify.com` (any case) and the admin URL form `admin.shopify.com/store/name`.
     pub fn parse(raw: &str) -> Result<ShopDomain, ShopDomainError> {
-        let trimmed = raw.trim().trim_start_matches("https://").trim_end_matches('/');
+        let trimmed = raw
+            .trim()
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
         let lower = trimmed.to_ascii_lowercase();
         let candidate = match lower.strip_prefix("admin.shopify.com/store/") {
             Some(name) => format!("{name}{SUFFIX}"),
@@ -25,9 +28,15 @@ impl ShopDomain {
         };
         let valid = !name.is_empty()
             && name.len() <= 60
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !name.starts_with('-');
-        if valid { Ok(ShopDomain(candidate)) } else { Err(ShopDomainError(raw.to_owned())) }
+        if valid {
+            Ok(ShopDomain(candidate))
+        } else {
+            Err(ShopDomainError(raw.to_owned()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -52,8 +61,18 @@ mod tests {
 
     #[test]
     fn only_myshopify_domains_are_shops() {
-        assert_eq!(ShopDomain::parse("Some-Shop.myshopify.com").unwrap().as_str(), "some-shop.myshopify.com");
-        assert_eq!(ShopDomain::parse("admin.shopify.com/store/my-shop").unwrap().as_str(), "my-shop.myshopify.com");
+        assert_eq!(
+            ShopDomain::parse("Some-Shop.myshopify.com")
+                .unwrap()
+                .as_str(),
+            "some-shop.myshopify.com"
+        );
+        assert_eq!(
+            ShopDomain::parse("admin.shopify.com/store/my-shop")
+                .unwrap()
+                .as_str(),
+            "my-shop.myshopify.com"
+        );
         for bad in [
             "notshopify.com",
             "-invalid.myshopify.com",
@@ -72,17 +91,27 @@ mod tests {
     /// `.myshopify.com` family this app accepts.
     #[test]
     fn shopify_library_cases_agree() {
-        let Some(cases) = crate::testing::fixture_json("shopify/oauth/shop_and_host_validation_cases.json") else {
+        let Some(cases) =
+            crate::testing::fixture_json("shopify/oauth/shop_and_host_validation_cases.json")
+        else {
             return;
         };
-        for case in cases["sanitize_shop"]["valid"].as_array().into_iter().flatten() {
+        for case in cases["sanitize_shop"]["valid"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let output = case["output"].as_str().unwrap_or_default();
             if output.ends_with(".myshopify.com") {
                 let input = case["input"].as_str().unwrap_or_default();
                 assert_eq!(ShopDomain::parse(input).unwrap().as_str(), output);
             }
         }
-        for invalid in cases["sanitize_shop"]["invalid"].as_array().into_iter().flatten() {
+        for invalid in cases["sanitize_shop"]["invalid"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             assert!(ShopDomain::parse(invalid.as_str().unwrap_or_default()).is_err());
         }
     }

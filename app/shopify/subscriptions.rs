@@ -2,8 +2,8 @@
 //! pages), create only what is missing, and report in our own terms.
 
 use super::admin_api::{
-    AdminApiError, ShopClient, WebhookSubscriptionCreate, WebhookSubscriptions, webhook_subscription_create,
-    webhook_subscriptions,
+    AdminApiError, ShopClient, WebhookSubscriptionCreate, WebhookSubscriptions,
+    webhook_subscription_create, webhook_subscriptions,
 };
 use super::topics;
 
@@ -16,12 +16,21 @@ pub struct SubscriptionReport {
     pub refused: Vec<(String, String)>,
 }
 
-pub async fn ensure(client: &ShopClient, callback_url: &str) -> Result<SubscriptionReport, AdminApiError> {
+pub async fn ensure(
+    client: &ShopClient,
+    callback_url: &str,
+) -> Result<SubscriptionReport, AdminApiError> {
     let existing = list(client).await?;
-    let mut report = SubscriptionReport { expected: topics::SUBSCRIBED.len(), ..Default::default() };
+    let mut report = SubscriptionReport {
+        expected: topics::SUBSCRIBED.len(),
+        ..Default::default()
+    };
     for topic in topics::SUBSCRIBED {
         let enum_name = topics::to_graphql_enum(topic);
-        if existing.iter().any(|(t, uri)| *t == enum_name && uri == callback_url) {
+        if existing
+            .iter()
+            .any(|(t, uri)| *t == enum_name && uri == callback_url)
+        {
             report.present += 1;
             continue;
         }
@@ -37,7 +46,12 @@ pub async fn ensure(client: &ShopClient, callback_url: &str) -> Result<Subscript
                 report.created += 1;
             }
             Some(p) => {
-                let reason = p.user_errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+                let reason = p
+                    .user_errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 // A concurrent sync may have created it between our listing and this call.
                 if reason.contains("already been taken") {
                     report.present += 1;
@@ -45,7 +59,9 @@ pub async fn ensure(client: &ShopClient, callback_url: &str) -> Result<Subscript
                     report.refused.push((topic.to_string(), reason));
                 }
             }
-            None => report.refused.push((topic.to_string(), "no payload returned".into())),
+            None => report
+                .refused
+                .push((topic.to_string(), "no payload returned".into())),
         }
     }
     Ok(report)
@@ -57,7 +73,10 @@ pub async fn list(client: &ShopClient) -> Result<Vec<(String, String)>, AdminApi
     let mut after = None;
     loop {
         let data = client
-            .run::<WebhookSubscriptions>(webhook_subscriptions::Variables { first: 100, after: after.take() })
+            .run::<WebhookSubscriptions>(webhook_subscriptions::Variables {
+                first: 100,
+                after: after.take(),
+            })
             .await?;
         let page = data.webhook_subscriptions;
         all.extend(page.nodes.into_iter().map(|n| (enum_name(&n.topic), n.uri)));
@@ -77,5 +96,8 @@ fn topic_enum(name: &str) -> webhook_subscription_create::WebhookSubscriptionTop
 }
 
 fn enum_name(topic: &webhook_subscriptions::WebhookSubscriptionTopic) -> String {
-    serde_json::to_value(topic).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(topic)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

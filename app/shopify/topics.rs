@@ -41,7 +41,11 @@ pub fn to_graphql_enum(topic: &str) -> String {
 
 /// `ORDERS_CREATE` → `orders/create`, for the topics we know.
 pub fn from_graphql_enum(value: &str) -> Option<&'static str> {
-    SUBSCRIBED.iter().chain(COMPLIANCE).copied().find(|topic| to_graphql_enum(topic) == value)
+    SUBSCRIBED
+        .iter()
+        .chain(COMPLIANCE)
+        .copied()
+        .find(|topic| to_graphql_enum(topic) == value)
 }
 
 #[cfg(test)]
@@ -50,7 +54,10 @@ mod tests {
 
     #[test]
     fn enum_names_round_trip() {
-        assert_eq!(to_graphql_enum("customers_email_marketing_consent/update"), "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE");
+        assert_eq!(
+            to_graphql_enum("customers_email_marketing_consent/update"),
+            "CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE"
+        );
         for topic in SUBSCRIBED {
             assert_eq!(from_graphql_enum(&to_graphql_enum(topic)), Some(*topic));
         }
@@ -58,7 +65,9 @@ mod tests {
 
     #[test]
     fn shopify_app_toml_declares_the_compliance_topics() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/shopify.app.toml")).unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/shopify.app.toml"))
+                .unwrap();
         for topic in COMPLIANCE {
             assert!(text.contains(topic), "{topic} not declared");
         }

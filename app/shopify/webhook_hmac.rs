@@ -9,7 +9,9 @@ pub enum WebhookHmacError {
     Missing,
     #[error("X-Shopify-Hmac-Sha256 is not base64 of a 32-byte HMAC-SHA256")]
     Malformed,
-    #[error("X-Shopify-Hmac-Sha256 does not match the body: not signed with this app's secret, or altered")]
+    #[error(
+        "X-Shopify-Hmac-Sha256 does not match the body: not signed with this app's secret, or altered"
+    )]
     Mismatch,
     #[error("the body is empty")]
     EmptyBody,
@@ -21,7 +23,9 @@ pub fn verify(secret: &[u8], body: &[u8], header: Option<&str>) -> Result<(), We
     if body.is_empty() {
         return Err(WebhookHmacError::EmptyBody);
     }
-    let tag = STANDARD.decode(header.trim()).map_err(|_| WebhookHmacError::Malformed)?;
+    let tag = STANDARD
+        .decode(header.trim())
+        .map_err(|_| WebhookHmacError::Malformed)?;
     if tag.len() != 32 {
         return Err(WebhookHmacError::Malformed);
     }
@@ -38,7 +42,8 @@ mod tests {
 
     #[test]
     fn library_vectors_verify_as_expected() {
-        let Some(vectors) = crate::testing::fixture_json("shopify/hmac/webhook_hmac_vectors.json") else {
+        let Some(vectors) = crate::testing::fixture_json("shopify/hmac/webhook_hmac_vectors.json")
+        else {
             return;
         };
         let mut checked = 0;
@@ -52,7 +57,11 @@ mod tests {
             if body.is_empty() {
                 continue;
             }
-            assert_eq!(verify(secret.as_bytes(), body.as_bytes(), hmac).is_ok(), expected, "{vector}");
+            assert_eq!(
+                verify(secret.as_bytes(), body.as_bytes(), hmac).is_ok(),
+                expected,
+                "{vector}"
+            );
             checked += 1;
         }
         assert!(checked >= 8, "only {checked} vectors checked");
@@ -61,10 +70,19 @@ mod tests {
     #[test]
     fn each_failure_has_its_own_reason() {
         assert_eq!(verify(b"s", b"{}", None), Err(WebhookHmacError::Missing));
-        assert_eq!(verify(b"s", b"", Some("x")), Err(WebhookHmacError::EmptyBody));
-        assert_eq!(verify(b"s", b"{}", Some("!!")), Err(WebhookHmacError::Malformed));
+        assert_eq!(
+            verify(b"s", b"", Some("x")),
+            Err(WebhookHmacError::EmptyBody)
+        );
+        assert_eq!(
+            verify(b"s", b"{}", Some("!!")),
+            Err(WebhookHmacError::Malformed)
+        );
         let other = STANDARD.encode(crate::crypto::hmac_sha256(b"other", b"{}"));
-        assert_eq!(verify(b"s", b"{}", Some(&other)), Err(WebhookHmacError::Mismatch));
+        assert_eq!(
+            verify(b"s", b"{}", Some(&other)),
+            Err(WebhookHmacError::Mismatch)
+        );
         let right = STANDARD.encode(crate::crypto::hmac_sha256(b"s", b"{}"));
         assert_eq!(verify(b"s", b"{}", Some(&right)), Ok(()));
     }

@@ -30,7 +30,11 @@ impl Db {
     /// Connects, creating an embedded SQLite file (and its directory) on first run.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let url = match backend {
             Backend::Sqlite => prepare_sqlite(url)?,
             Backend::Postgres => url.to_owned(),
@@ -70,7 +74,10 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.context("applying migrations")?;
+        migrator
+            .run(&self.pool)
+            .await
+            .context("applying migrations")?;
         Ok(())
     }
 
@@ -90,7 +97,8 @@ impl Db {
 /// Makes sure the file's directory exists and asks SQLite to create the file.
 fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
     if let Some(dir) = crate::config::sqlite_data_dir(url).filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
     }
     Ok(if url.contains("mode=") || url.contains(":memory:") {
         url.to_owned()

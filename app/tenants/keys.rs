@@ -17,7 +17,12 @@ pub struct ServerKeyReveal(pub String);
 pub fn issue(sealer: &Sealer, tenant_id: &str) -> IssuedKeys {
     let public_key = format!("pk_{}", crypto::random_token(18));
     let (server_key_hash, server_key_hint, server_key_reveal) = issue_server_key(sealer, tenant_id);
-    IssuedKeys { public_key, server_key_hash, server_key_hint, server_key_reveal }
+    IssuedKeys {
+        public_key,
+        server_key_hash,
+        server_key_hint,
+        server_key_reveal,
+    }
 }
 
 pub fn issue_server_key(sealer: &Sealer, tenant_id: &str) -> (String, String, Vec<u8>) {

@@ -9,8 +9,9 @@ pub use keys::{ServerKeyReveal, hash_server_key};
 pub use provision::{Installation, provision};
 pub use repo::{ShopRecord, Tenant, WebhookSyncState};
 pub use repo::{
-    find_shop, find_tenant, mark_uninstalled, public_key, record_shop_info, record_scopes, record_webhook_sync,
-    reveal_server_key, rotate_server_key, server_key_hint, shop_by_id, shops_of_tenant,
+    find_shop, find_tenant, mark_uninstalled, public_key, record_scopes, record_shop_info,
+    record_webhook_sync, reveal_server_key, rotate_server_key, server_key_hint, shop_by_id,
+    shops_of_tenant,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +27,9 @@ pub enum TenantError {
 impl From<TenantError> for crate::error::AppError {
     fn from(err: TenantError) -> Self {
         match err {
-            TenantError::UnknownShop(shop) => crate::error::AppError::NotFound(format!("no shop {shop} is installed")),
+            TenantError::UnknownShop(shop) => {
+                crate::error::AppError::NotFound(format!("no shop {shop} is installed"))
+            }
             other => crate::error::AppError::internal(other),
         }
     }

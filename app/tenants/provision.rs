@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::repo::{self, ShopRecord, Tenant, token_context};
 use super::{TenantError, keys};
 use crate::clock::now_ms;
-use crate::crypto::{Secret, Sealer};
+use crate::crypto::{Sealer, Secret};
 use crate::shopify::ShopDomain;
 use crate::store::{Db, dialect};
 
@@ -27,21 +27,41 @@ pub async fn provision(
     scopes: &str,
     connect_tenant: Option<&str>,
 ) -> Result<Installation, TenantError> {
-    let sealed_token = sealer.seal(access_token.expose().as_bytes(), token_context(shop).as_bytes());
+    let sealed_token = sealer.seal(
+        access_token.expose().as_bytes(),
+        token_context(shop).as_bytes(),
+    );
     let now = now_ms();
     let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend())).execute(&mut *conn).await?;
-    let outcome = provision_in_tx(&mut conn, sealer, shop, &sealed_token, scopes, connect_tenant, now).await;
+    sqlx::query(dialect::begin_write(db.backend()))
+        .execute(&mut *conn)
+        .await?;
+    let outcome = provision_in_tx(
+        &mut conn,
+        sealer,
+        shop,
+        &sealed_token,
+        scopes,
+        connect_tenant,
+        now,
+    )
+    .await;
     match outcome {
         Ok(created) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
             drop(conn);
-            let shop_record = repo::find_shop(db, shop).await?.ok_or_else(|| TenantError::UnknownShop(shop.to_string()))?;
+            let shop_record = repo::find_shop(db, shop)
+                .await?
+                .ok_or_else(|| TenantError::UnknownShop(shop.to_string()))?;
             let tenant = repo::find_tenant(db, &shop_record.tenant_id)
                 .await?
                 .ok_or_else(|| TenantError::UnknownShop(shop.to_string()))?;
             tracing::info!(shop = %shop, tenant = %tenant.slug, created, "shop provisioned");
-            Ok(Installation { shop: shop_record, tenant, created_workspace: created })
+            Ok(Installation {
+                shop: shop_record,
+                tenant,
+                created_workspace: created,
+            })
         }
         Err(err) => {
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
@@ -129,11 +149,19 @@ async fn provision_in_tx(
 }
 
 /// A workspace named after the shop; its slug is the shop's subdomain, suffixed on a clash.
-async fn create_tenant(conn: &mut sqlx::AnyConnection, shop: &ShopDomain, now: i64) -> Result<String, TenantError> {
+async fn create_tenant(
+    conn: &mut sqlx::AnyConnection,
+    shop: &ShopDomain,
+    now: i64,
+) -> Result<String, TenantError> {
     let id = uuid::Uuid::now_v7().to_string();
     let base = shop.name();
     for n in 1..1000 {
-        let slug = if n == 1 { base.to_owned() } else { format!("{base}-{n}") };
+        let slug = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}-{n}")
+        };
         let inserted = sqlx::query(
             "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING",
         )
@@ -147,5 +175,7 @@ async fn create_tenant(conn: &mut sqlx::AnyConnection, shop: &ShopDomain, now: i
             return Ok(id);
         }
     }
-    Err(TenantError::Database(sqlx::Error::Protocol(format!("no free workspace slug for {base}"))))
+    Err(TenantError::Database(sqlx::Error::Protocol(format!(
+        "no free workspace slug for {base}"
+    ))))
 }

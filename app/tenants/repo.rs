@@ -46,7 +46,10 @@ impl ShopRecord {
     }
 
     /// Decrypts the offline token; its ciphertext is bound to this shop's domain.
-    pub fn access_token(&self, sealer: &Sealer) -> Result<Option<crate::crypto::Secret<String>>, TenantError> {
+    pub fn access_token(
+        &self,
+        sealer: &Sealer,
+    ) -> Result<Option<crate::crypto::Secret<String>>, TenantError> {
         match &self.access_token_enc {
             None => Ok(None),
             Some(sealed) => sealer
@@ -91,26 +94,38 @@ fn shop_from_row(row: &AnyRow) -> Result<ShopRecord, sqlx::Error> {
 }
 
 pub async fn find_shop(db: &Db, shop: &ShopDomain) -> Result<Option<ShopRecord>, TenantError> {
-    let row = sqlx::query(concat!("SELECT ", shop_columns!(), " FROM shops WHERE domain = $1"))
-        .bind(shop.as_str())
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        shop_columns!(),
+        " FROM shops WHERE domain = $1"
+    ))
+    .bind(shop.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     Ok(row.as_ref().map(shop_from_row).transpose()?)
 }
 
 pub async fn shop_by_id(db: &Db, shop_id: &str) -> Result<Option<ShopRecord>, TenantError> {
-    let row = sqlx::query(concat!("SELECT ", shop_columns!(), " FROM shops WHERE id = $1"))
-        .bind(shop_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        shop_columns!(),
+        " FROM shops WHERE id = $1"
+    ))
+    .bind(shop_id)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(row.as_ref().map(shop_from_row).transpose()?)
 }
 
 pub async fn shops_of_tenant(db: &Db, tenant_id: &str) -> Result<Vec<ShopRecord>, TenantError> {
-    let rows = sqlx::query(concat!("SELECT ", shop_columns!(), " FROM shops WHERE tenant_id = $1 ORDER BY created_at"))
-        .bind(tenant_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        shop_columns!(),
+        " FROM shops WHERE tenant_id = $1 ORDER BY created_at"
+    ))
+    .bind(tenant_id)
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows.iter().map(shop_from_row).collect::<Result<_, _>>()?)
 }
 
@@ -155,7 +170,13 @@ pub async fn record_scopes(db: &Db, shop_id: &str, scopes: &str) -> Result<(), T
     Ok(())
 }
 
-pub async fn record_shop_info(db: &Db, shop_id: &str, gid: &str, name: &str, currency: &str) -> Result<(), TenantError> {
+pub async fn record_shop_info(
+    db: &Db,
+    shop_id: &str,
+    gid: &str,
+    name: &str,
+    currency: &str,
+) -> Result<(), TenantError> {
     sqlx::query("UPDATE shops SET shopify_gid = $1, name = $2, currency = $3, updated_at = $4 WHERE id = $5")
         .bind(gid)
         .bind(name)
@@ -167,7 +188,11 @@ pub async fn record_shop_info(db: &Db, shop_id: &str, gid: &str, name: &str, cur
     Ok(())
 }
 
-pub async fn record_webhook_sync(db: &Db, shop_id: &str, state: &WebhookSyncState) -> Result<(), TenantError> {
+pub async fn record_webhook_sync(
+    db: &Db,
+    shop_id: &str,
+    state: &WebhookSyncState,
+) -> Result<(), TenantError> {
     sqlx::query(
         "UPDATE shops SET webhooks_expected = $1, webhooks_present = $2, webhooks_synced_at = $3, webhooks_error = $4, \
          updated_at = $5 WHERE id = $6",
@@ -205,14 +230,20 @@ pub async fn server_key_hint(db: &Db, tenant_id: &str) -> Result<Option<String>,
 
 /// Takes the sealed server key out of its row, so it can never be shown again, and opens it.
 /// Of two concurrent callers only the one whose update clears the column gets the key.
-pub async fn reveal_server_key(db: &Db, sealer: &Sealer, tenant_id: &str) -> Result<Option<ServerKeyReveal>, TenantError> {
+pub async fn reveal_server_key(
+    db: &Db,
+    sealer: &Sealer,
+    tenant_id: &str,
+) -> Result<Option<ServerKeyReveal>, TenantError> {
     let row = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(
         "SELECT id, reveal_enc FROM api_keys WHERE tenant_id = $1 AND kind = 'server' AND revoked_at IS NULL",
     )
     .bind(tenant_id)
     .fetch_optional(db.pool())
     .await?;
-    let Some((key_id, Some(sealed))) = row else { return Ok(None) };
+    let Some((key_id, Some(sealed))) = row else {
+        return Ok(None);
+    };
     let taken = sqlx::query("UPDATE api_keys SET reveal_enc = NULL WHERE id = $1 AND tenant_id = $2 AND reveal_enc IS NOT NULL")
         .bind(&key_id)
         .bind(tenant_id)
@@ -221,11 +252,18 @@ pub async fn reveal_server_key(db: &Db, sealer: &Sealer, tenant_id: &str) -> Res
     if taken.rows_affected() != 1 {
         return Ok(None);
     }
-    Ok(sealer.open_string(&sealed, &keys::reveal_context(tenant_id)).ok().map(ServerKeyReveal))
+    Ok(sealer
+        .open_string(&sealed, &keys::reveal_context(tenant_id))
+        .ok()
+        .map(ServerKeyReveal))
 }
 
 /// Revokes the live server key and issues a new one, to be revealed once.
-pub async fn rotate_server_key(db: &Db, sealer: &Sealer, tenant_id: &str) -> Result<(), TenantError> {
+pub async fn rotate_server_key(
+    db: &Db,
+    sealer: &Sealer,
+    tenant_id: &str,
+) -> Result<(), TenantError> {
     let now = now_ms();
     let (hash, hint, sealed) = keys::issue_server_key(sealer, tenant_id);
     let mut tx = db.pool().begin().await?;

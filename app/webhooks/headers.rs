@@ -35,7 +35,8 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 impl DeliveryHeaders {
     pub fn parse(headers: &HeaderMap) -> Result<DeliveryHeaders, HeaderError> {
         let topic = header(headers, "topic").ok_or(HeaderError::Missing("X-Shopify-Topic"))?;
-        let shop = header(headers, "shop-domain").ok_or(HeaderError::Missing("X-Shopify-Shop-Domain"))?;
+        let shop =
+            header(headers, "shop-domain").ok_or(HeaderError::Missing("X-Shopify-Shop-Domain"))?;
         let webhook_id = header(headers, "webhook-id").map(str::to_owned);
         // Older deliveries lack the event id; the webhook id is then the best key there is.
         let event_id = header(headers, "event-id")

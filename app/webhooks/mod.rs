@@ -17,5 +17,7 @@ use crate::state::AppState;
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks", post(receive::receive)).layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    Router::new()
+        .route("/webhooks", post(receive::receive))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

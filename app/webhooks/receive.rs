@@ -11,24 +11,45 @@ use crate::shopify::{topics, webhook_hmac};
 use crate::state::{App, AppState};
 use crate::tenants;
 
-pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, AppError> {
-    webhook_hmac::verify(app.config.api_secret.expose().as_bytes(), &body, headers::header(&headers, "hmac-sha256"))
-        .map_err(|err| AppError::Unauthorized(err.to_string()))?;
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+pub async fn receive(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    webhook_hmac::verify(
+        app.config.api_secret.expose().as_bytes(),
+        &body,
+        headers::header(&headers, "hmac-sha256"),
+    )
+    .map_err(|err| AppError::Unauthorized(err.to_string()))?;
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.starts_with("application/json") {
-        return Err(AppError::UnsupportedMediaType(format!("expected application/json, got {content_type:?}")));
+        return Err(AppError::UnsupportedMediaType(format!(
+            "expected application/json, got {content_type:?}"
+        )));
     }
-    let delivery = DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
-    let known_topic = topics::SUBSCRIBED.contains(&delivery.topic.as_str()) || topics::COMPLIANCE.contains(&delivery.topic.as_str());
+    let delivery =
+        DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
+    let known_topic = topics::SUBSCRIBED.contains(&delivery.topic.as_str())
+        || topics::COMPLIANCE.contains(&delivery.topic.as_str());
     if !known_topic {
-        return Err(AppError::BadRequest(format!("SegOps does not handle topic {:?}", delivery.topic)));
+        return Err(AppError::BadRequest(format!(
+            "SegOps does not handle topic {:?}",
+            delivery.topic
+        )));
     }
     let Some(shop) = tenants::find_shop(&app.db, &delivery.shop).await? else {
         // Nothing is held for a shop we never had: a privacy request is trivially honoured.
         if topics::COMPLIANCE.contains(&delivery.topic.as_str()) {
             return Ok(StatusCode::OK);
         }
-        return Err(AppError::NotFound(format!("{} has no SegOps workspace", delivery.shop)));
+        return Err(AppError::NotFound(format!(
+            "{} has no SegOps workspace",
+            delivery.shop
+        )));
     };
     let fresh = store(&app, &delivery, &body).await?;
     if fresh {
@@ -60,12 +81,14 @@ async fn store(app: &App, delivery: &DeliveryHeaders, body: &[u8]) -> Result<boo
 }
 
 /// App lifecycle topics change the installation itself.
-async fn act(app: &AppState, delivery: &DeliveryHeaders, shop: &tenants::ShopRecord) -> Result<(), AppError> {
+async fn act(
+    app: &AppState,
+    delivery: &DeliveryHeaders,
+    shop: &tenants::ShopRecord,
+) -> Result<(), AppError> {
     match delivery.topic.as_str() {
-        "app/uninstalled" => {
-            if tenants::mark_uninstalled(&app.db, &delivery.shop).await? {
-                tracing::info!(shop = %delivery.shop, "uninstalled: token dropped, data kept");
-            }
+        "app/uninstalled" if tenants::mark_uninstalled(&app.db, &delivery.shop).await? => {
+            tracing::info!(shop = %delivery.shop, "uninstalled: token dropped, data kept");
         }
         "app/scopes_update" => {
             let app = app.clone();

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use segops::config::Config;
 use segops::crypto::{MasterKey, Secret};
 use segops::sandbox::{Sandbox, SandboxConfig};
 use segops::startup::Application;
 use segops::state::AppState;
 use segops::store::Db;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,13 +51,21 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     let app_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_url = format!("http://{}", app_listener.local_addr().unwrap());
-    let api_key = format!("test-key-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let api_key = format!(
+        "test-key-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let api_secret = format!("test-secret-{}", uuid::Uuid::new_v4().simple());
 
-    let mut sandbox_config = SandboxConfig::new(api_key.clone(), api_secret.clone(), app_url.clone());
+    let mut sandbox_config =
+        SandboxConfig::new(api_key.clone(), api_secret.clone(), app_url.clone());
     sandbox_config.retry_base = Duration::from_millis(20);
-    sandbox_config.scopes = segops::shopify::scopes::required().map(str::to_owned).collect();
-    let sandbox = Sandbox::start(sandbox_config, sandbox_listener).await.unwrap();
+    sandbox_config.scopes = segops::shopify::scopes::required()
+        .map(str::to_owned)
+        .collect();
+    let sandbox = Sandbox::start(sandbox_config, sandbox_listener)
+        .await
+        .unwrap();
     let sandbox_url = sandbox.base_url();
 
     let config = Config {
@@ -76,13 +84,30 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     let state = app.state();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = app.run_until(async { let _ = rx.await; }).await;
+        let _ = app
+            .run_until(async {
+                let _ = rx.await;
+            })
+            .await;
     });
     tokio::spawn(async move {
         let _ = sandbox.stopped().await;
     });
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { app_url, sandbox_url, api_key, api_secret, state, http, sqlite_file, store, _shutdown: tx })
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        app_url,
+        sandbox_url,
+        api_key,
+        api_secret,
+        state,
+        http,
+        sqlite_file,
+        store,
+        _shutdown: tx,
+    })
 }
 
 impl TestApp {
@@ -98,28 +123,49 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "create shop: {}", response.text().await.unwrap());
+        assert!(
+            response.status().is_success(),
+            "create shop: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub async fn sandbox_settings(&self, domain: &str, settings: Value) {
         let response = self
             .http
-            .post(format!("{}/_sandbox/shops/{domain}/settings", self.sandbox_url))
+            .post(format!(
+                "{}/_sandbox/shops/{domain}/settings",
+                self.sandbox_url
+            ))
             .json(&settings)
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "settings: {}", response.text().await.unwrap());
+        assert!(
+            response.status().is_success(),
+            "settings: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub async fn sandbox_shop(&self, domain: &str) -> Value {
-        self.http.get(format!("{}/_sandbox/shops/{domain}", self.sandbox_url)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/_sandbox/shops/{domain}", self.sandbox_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn session_token(&self, domain: &str) -> String {
         let body: Value = self
             .http
-            .post(format!("{}/_sandbox/shops/{domain}/session_token", self.sandbox_url))
+            .post(format!(
+                "{}/_sandbox/shops/{domain}/session_token",
+                self.sandbox_url
+            ))
             .json(&json!({ "user_id": "1001" }))
             .send()
             .await
@@ -132,7 +178,10 @@ impl TestApp {
 
     /// Where the store's admin sends a merchant who opens the app.
     pub fn admin_apps_url(&self, domain: &str) -> String {
-        format!("{}/store/{domain}/admin/apps/{}", self.sandbox_url, self.api_key)
+        format!(
+            "{}/store/{domain}/admin/apps/{}",
+            self.sandbox_url, self.api_key
+        )
     }
 
     /// Opens the app from the store admin and follows the install up to Shopify's callback into
@@ -144,13 +193,21 @@ impl TestApp {
             let timestamp = segops::clock::now_secs().to_string();
             let params = [("shop", domain), ("timestamp", timestamp.as_str())];
             let hmac = segops::shopify::sign_query(self.api_secret.as_bytes(), params);
-            format!("{}/auth?shop={domain}&timestamp={timestamp}&hmac={hmac}", self.app_url)
+            format!(
+                "{}/auth?shop={domain}&timestamp={timestamp}&hmac={hmac}",
+                self.app_url
+            )
         } else {
             self.admin_apps_url(domain)
         };
         for _ in 0..6 {
             let response = self.http.get(&url).send().await.unwrap();
-            assert!(response.status().is_redirection(), "{url} answered {}: {}", response.status(), response.text().await.unwrap());
+            assert!(
+                response.status().is_redirection(),
+                "{url} answered {}: {}",
+                response.status(),
+                response.text().await.unwrap()
+            );
             let next = location(&response);
             if next.starts_with(&format!("{}/auth/callback", self.app_url)) {
                 return next;
@@ -164,35 +221,61 @@ impl TestApp {
     pub async fn install(&self, domain: &str) -> String {
         let callback = self.install_until_callback(domain).await;
         let response = self.http.get(&callback).send().await.unwrap();
-        assert!(response.status().is_redirection(), "callback: {} {}", response.status(), response.text().await.unwrap());
+        assert!(
+            response.status().is_redirection(),
+            "callback: {} {}",
+            response.status(),
+            response.text().await.unwrap()
+        );
         assert_eq!(location(&response), self.admin_apps_url(domain));
         self.open_admin(domain).await
     }
 
     /// Opens the embedded app the way the store admin does (iframe with a fresh id_token).
     pub async fn open_admin(&self, domain: &str) -> String {
-        let page = self.http.get(self.admin_apps_url(domain)).send().await.unwrap();
+        let page = self
+            .http
+            .get(self.admin_apps_url(domain))
+            .send()
+            .await
+            .unwrap();
         assert!(page.status().is_success(), "admin page: {}", page.status());
         let html = page.text().await.unwrap();
         let src = iframe_src(&html).unwrap_or_else(|| panic!("no app iframe in {html}"));
         let app_page = self.http.get(&src).send().await.unwrap();
         let status = app_page.status();
         let body = app_page.text().await.unwrap();
-        assert!(status.is_success(), "embedded app answered {status}: {body}");
+        assert!(
+            status.is_success(),
+            "embedded app answered {status}: {body}"
+        );
         body
     }
 
     pub async fn workspace(&self, token: &str) -> reqwest::Response {
-        self.http.get(format!("{}/admin/api/workspace", self.app_url)).bearer_auth(token).send().await.unwrap()
+        self.http
+            .get(format!("{}/admin/api/workspace", self.app_url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(self.db().pool()).await.unwrap()
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(self.db().pool())
+            .await
+            .unwrap()
     }
 }
 
 pub fn location(response: &reqwest::Response) -> String {
-    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 pub fn iframe_src(html: &str) -> Option<String> {
@@ -214,7 +297,10 @@ where
         if condition().await {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -240,7 +326,9 @@ impl Write for BufferWriter {
 fn init_logging() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        let buffer = LOGS.get_or_init(|| Arc::new(Mutex::new(Vec::new()))).clone();
+        let buffer = LOGS
+            .get_or_init(|| Arc::new(Mutex::new(Vec::new())))
+            .clone();
         let _ = tracing_subscriber::fmt()
             .with_env_filter("debug,hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info")
             .with_writer(move || BufferWriter(buffer.clone()))
@@ -251,17 +339,21 @@ fn init_logging() {
 
 /// Everything logged so far by every app in this test binary.
 pub fn captured_logs() -> String {
-    LOGS.get().map(|l| String::from_utf8_lossy(&l.lock().unwrap()).into_owned()).unwrap_or_default()
+    LOGS.get()
+        .map(|l| String::from_utf8_lossy(&l.lock().unwrap()).into_owned())
+        .unwrap_or_default()
 }
 
 // ---- PostgreSQL: a new database per test, or one clear skip line ----
 
 fn postgres_admin_url() -> String {
-    std::env::var("SEGOPS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("SEGOPS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 async fn postgres_database() -> Option<String> {
-    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> = tokio::sync::OnceCell::const_new();
+    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> =
+        tokio::sync::OnceCell::const_new();
     let admin = postgres_admin_url();
     let availability = AVAILABLE
         .get_or_init(|| async {
@@ -280,18 +372,30 @@ async fn postgres_database() -> Option<String> {
         .await;
     if let Err(reason) = availability {
         if std::env::var_os("SEGOPS_REQUIRE_POSTGRES").is_some() {
-            panic!("PostgreSQL is required (SEGOPS_REQUIRE_POSTGRES) but unreachable at {admin}: {reason}");
+            panic!(
+                "PostgreSQL is required (SEGOPS_REQUIRE_POSTGRES) but unreachable at {admin}: {reason}"
+            );
         }
         static SAID: Once = Once::new();
         // Written past the test harness's capture, once per run, so a newcomer sees it.
         SAID.call_once(|| {
-            let _ = writeln!(std::io::stderr(), "postgres suite skipped: {reason} ({admin})");
+            let _ = writeln!(
+                std::io::stderr(),
+                "postgres suite skipped: {reason} ({admin})"
+            );
         });
         return None;
     }
-    let name = format!("segops_t_{}_{}", segops::clock::now_secs(), &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let name = format!(
+        "segops_t_{}_{}",
+        segops::clock::now_secs(),
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
     let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path(&name);
@@ -300,15 +404,24 @@ async fn postgres_database() -> Option<String> {
 
 /// Databases left by earlier runs (older than an hour) are dropped.
 async fn drop_stale_databases(pool: &sqlx::AnyPool) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
-        .fetch_all(pool)
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
     let cutoff = segops::clock::now_secs() - 3600;
     for name in names {
-        let created: i64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let created: i64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         if created < cutoff {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(pool)
+            .await;
         }
     }
 }

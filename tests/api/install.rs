@@ -25,11 +25,17 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
         "SELECT id || '|' || domain || '|' || tenant_id || '|' || COALESCE(CAST(installed_at AS TEXT), '') FROM shops ORDER BY id",
         "SELECT id || '|' || kind || '|' || COALESCE(CAST(revoked_at AS TEXT), '') FROM api_keys ORDER BY id",
     ] {
-        let found: Vec<String> = sqlx::query_scalar(sql).fetch_all(app.db().pool()).await.unwrap();
+        let found: Vec<String> = sqlx::query_scalar(sql)
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
         rows.extend(found);
     }
     let tokens: Vec<Option<Vec<u8>>> =
-        sqlx::query_scalar("SELECT access_token_enc FROM shops ORDER BY id").fetch_all(app.db().pool()).await.unwrap();
+        sqlx::query_scalar("SELECT access_token_enc FROM shops ORDER BY id")
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
     rows.extend(tokens.into_iter().map(|t| format!("{t:?}")));
     rows
 }
@@ -37,22 +43,52 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
 async fn a_full_install_stores_the_token_encrypted_and_provisions_the_workspace(app: TestApp) {
     app.create_shop(SHOP).await;
     let page = app.install(SHOP).await;
-    assert!(page.contains("acme-outdoors"), "admin page shows the workspace: {page}");
+    assert!(
+        page.contains("acme-outdoors"),
+        "admin page shows the workspace: {page}"
+    );
 
     // Workspace: slug from the subdomain, one public and one server key.
-    let slug: String = sqlx::query_scalar("SELECT slug FROM tenants").fetch_one(app.db().pool()).await.unwrap();
+    let slug: String = sqlx::query_scalar("SELECT slug FROM tenants")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
     assert_eq!(slug, "acme-outdoors");
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys WHERE kind = 'public'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys WHERE kind = 'server' AND secret_hash IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_keys WHERE kind = 'public'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM api_keys WHERE kind = 'server' AND secret_hash IS NOT NULL"
+        )
+        .await,
+        1
+    );
 
     // The token is stored encrypted, and it is the one Shopify issued: it opens the Admin API.
-    let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM shops").fetch_one(app.db().pool()).await.unwrap();
-    assert!(!String::from_utf8_lossy(&sealed).contains("shp"), "token stored in clear");
-    let shop = app.state.installed_shop(&segops::shopify::ShopDomain::parse(SHOP).unwrap()).await.unwrap().unwrap();
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM shops")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains("shp"),
+        "token stored in clear"
+    );
+    let shop = app
+        .state
+        .installed_shop(&segops::shopify::ShopDomain::parse(SHOP).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let token = shop.access_token(&app.state.token_sealer).unwrap().unwrap();
     let response = app
         .http
-        .post(format!("{}/store/{SHOP}/admin/api/2026-04/graphql.json", app.sandbox_url))
+        .post(format!(
+            "{}/store/{SHOP}/admin/api/2026-04/graphql.json",
+            app.sandbox_url
+        ))
         .header("X-Shopify-Access-Token", token.expose())
         .json(&serde_json::json!({ "query": "{ shop { name } }" }))
         .send()
@@ -62,11 +98,21 @@ async fn a_full_install_stores_the_token_encrypted_and_provisions_the_workspace(
 
     // Shop details and every webhook subscription, pointing at our endpoint.
     assert_eq!(shop.currency.as_deref(), Some("CAD"));
-    assert_eq!(shop.webhooks.present, segops::shopify::topics::SUBSCRIBED.len() as i64);
+    assert_eq!(
+        shop.webhooks.present,
+        segops::shopify::topics::SUBSCRIBED.len() as i64
+    );
     let sandbox = app.sandbox_shop(SHOP).await;
     let subscriptions = sandbox["webhook_subscriptions"].as_array().unwrap();
-    assert_eq!(subscriptions.len(), segops::shopify::topics::SUBSCRIBED.len());
-    assert!(subscriptions.iter().all(|s| s["uri"] == format!("{}/webhooks", app.app_url)));
+    assert_eq!(
+        subscriptions.len(),
+        segops::shopify::topics::SUBSCRIBED.len()
+    );
+    assert!(
+        subscriptions
+            .iter()
+            .all(|s| s["uri"] == format!("{}/webhooks", app.app_url))
+    );
     assert_eq!(sandbox["installed"], Value::Bool(true));
 }
 
@@ -89,19 +135,44 @@ async fn a_callback_with_a_bad_hmac_is_refused_and_changes_nothing(app: TestApp)
     let tampered = callback.replace("code=", "code=x");
     let response = app.http.get(&tampered).send().await.unwrap();
     assert_eq!(response.status(), 401);
-    assert!(response.text().await.unwrap().contains("hmac does not match"));
-    let missing = app.http.get(format!("{}/auth/callback?shop={SHOP}&code=c&state=s&timestamp=1", app.app_url)).send().await.unwrap();
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("hmac does not match")
+    );
+    let missing = app
+        .http
+        .get(format!(
+            "{}/auth/callback?shop={SHOP}&code=c&state=s&timestamp=1",
+            app.app_url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 401);
     assert!(missing.text().await.unwrap().contains("no hmac"));
     assert_eq!(snapshot(&app).await, before);
     // The genuine callback still works afterwards: a refused forgery consumed nothing.
-    assert!(app.http.get(&callback).send().await.unwrap().status().is_redirection());
+    assert!(
+        app.http
+            .get(&callback)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_redirection()
+    );
 }
 
 async fn a_callback_with_a_stale_state_is_refused_and_changes_nothing(app: TestApp) {
     app.create_shop(SHOP).await;
     let callback = app.install_until_callback(SHOP).await;
-    sqlx::query("UPDATE oauth_states SET expires_at = 0").execute(app.db().pool()).await.unwrap();
+    sqlx::query("UPDATE oauth_states SET expires_at = 0")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
     let before = snapshot(&app).await;
     let response = app.http.get(&callback).send().await.unwrap();
     assert_eq!(response.status(), 400);
@@ -110,9 +181,24 @@ async fn a_callback_with_a_stale_state_is_refused_and_changes_nothing(app: TestA
 }
 
 async fn a_foreign_shop_domain_is_refused(app: TestApp) {
-    for shop in ["evil.example.com", "acme.myshopify.com.evil.com", "-x.myshopify.com"] {
-        let query = signed(&app, &[("shop", shop), ("timestamp", &segops::clock::now_secs().to_string())]);
-        let response = app.http.get(format!("{}/auth?{query}", app.app_url)).send().await.unwrap();
+    for shop in [
+        "evil.example.com",
+        "acme.myshopify.com.evil.com",
+        "-x.myshopify.com",
+    ] {
+        let query = signed(
+            &app,
+            &[
+                ("shop", shop),
+                ("timestamp", &segops::clock::now_secs().to_string()),
+            ],
+        );
+        let response = app
+            .http
+            .get(format!("{}/auth?{query}", app.app_url))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 400, "{shop}");
         assert!(response.text().await.unwrap().contains("not a shop domain"));
     }
@@ -125,10 +211,28 @@ async fn a_foreign_shop_domain_is_refused(app: TestApp) {
         .query_pairs()
         .into_owned()
         .filter(|(k, _)| k != "hmac")
-        .map(|(k, v)| if k == "shop" { (k, "other-store.myshopify.com".to_owned()) } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "shop" {
+                (k, "other-store.myshopify.com".to_owned())
+            } else {
+                (k, v)
+            }
+        })
         .collect();
-    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let response = app.http.get(format!("{}/auth/callback?{}", app.app_url, signed(&app, &pairs))).send().await.unwrap();
+    let pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = app
+        .http
+        .get(format!(
+            "{}/auth/callback?{}",
+            app.app_url,
+            signed(&app, &pairs)
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("another shop"));
     assert_eq!(app.count("SELECT COUNT(*) FROM shops").await, 0);
@@ -145,16 +249,32 @@ async fn a_tampered_or_missing_session_token_is_refused_with_a_reason(app: TestA
     let tampered = parts.join(".");
     let response = app.workspace(&tampered).await;
     assert_eq!(response.status(), 401);
-    assert_eq!(response.headers()["x-shopify-retry-invalid-session-request"], "1");
+    assert_eq!(
+        response.headers()["x-shopify-retry-invalid-session-request"],
+        "1"
+    );
     assert!(response.text().await.unwrap().contains("session token"));
 
-    let response = app.http.get(format!("{}/admin/api/workspace", app.app_url)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!("{}/admin/api/workspace", app.app_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     assert!(response.text().await.unwrap().contains("no session token"));
 
     // A page load with a forged id_token neither renders nor installs anything.
     let before = snapshot(&app).await;
-    let response = app.http.get(format!("{}/?embedded=1&shop={SHOP}&id_token={tampered}", app.app_url)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!(
+            "{}/?embedded=1&shop={SHOP}&id_token={tampered}",
+            app.app_url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(snapshot(&app).await, before);
 }
@@ -162,33 +282,68 @@ async fn a_tampered_or_missing_session_token_is_refused_with_a_reason(app: TestA
 async fn a_second_install_changes_nothing_but_the_token(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let tenants_before: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants").fetch_all(app.db().pool()).await.unwrap();
+    let tenants_before: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
     let keys_before = app.count("SELECT COUNT(*) FROM api_keys").await;
     app.install(SHOP).await;
-    let tenants_after: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants").fetch_all(app.db().pool()).await.unwrap();
+    let tenants_after: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
     assert_eq!(tenants_before, tenants_after);
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, keys_before);
-    assert_eq!(app.sandbox_shop(SHOP).await["webhook_subscriptions"].as_array().unwrap().len(), segops::shopify::topics::SUBSCRIBED.len());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_keys").await,
+        keys_before
+    );
+    assert_eq!(
+        app.sandbox_shop(SHOP).await["webhook_subscriptions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        segops::shopify::topics::SUBSCRIBED.len()
+    );
 }
 
 async fn managed_install_by_token_exchange_provisions_the_workspace(app: TestApp) {
     app.create_shop(SHOP).await;
     let token = app.session_token(SHOP).await;
-    let response = app.http.get(format!("{}/?embedded=1&shop={SHOP}&id_token={token}", app.app_url)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!(
+            "{}/?embedded=1&shop={SHOP}&id_token={token}",
+            app.app_url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("acme-outdoors"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM shops WHERE access_token_enc IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM shops WHERE access_token_enc IS NOT NULL")
+            .await,
+        1
+    );
     assert_eq!(app.sandbox_shop(SHOP).await["installed"], Value::Bool(true));
 }
 
 async fn the_server_key_is_shown_once_and_stored_only_as_a_hash(app: TestApp) {
     app.create_shop(SHOP).await;
     let first = app.install(SHOP).await;
-    let key = between(&first, "data-testid=\"server-key\">", "<").expect("server key shown on first visit");
+    let key = between(&first, "data-testid=\"server-key\">", "<")
+        .expect("server key shown on first visit");
     assert!(key.starts_with("sk_"));
-    let hash: String = sqlx::query_scalar("SELECT secret_hash FROM api_keys WHERE kind = 'server'").fetch_one(app.db().pool()).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT secret_hash FROM api_keys WHERE kind = 'server'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
     assert_eq!(hash, segops::tenants::hash_server_key(&key));
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys WHERE reveal_enc IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_keys WHERE reveal_enc IS NOT NULL")
+            .await,
+        0
+    );
     let second = app.open_admin(SHOP).await;
     assert!(!second.contains(&key), "server key shown twice");
     assert!(second.contains("data-testid=\"server-key-hint\""));
@@ -210,4 +365,3 @@ pub fn signed(app: &TestApp, params: &[(&str, &str)]) -> String {
     query.append_pair("hmac", &hmac);
     query.finish()
 }
-

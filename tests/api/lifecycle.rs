@@ -17,10 +17,25 @@ crate::on_both_stores!(
 async fn reinstall_after_uninstall_restores_the_same_workspace(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let tenant_before: String = sqlx::query_scalar("SELECT tenant_id FROM shops").fetch_one(app.db().pool()).await.unwrap();
-    let public_before: String = sqlx::query_scalar("SELECT public_key FROM api_keys WHERE kind = 'public'").fetch_one(app.db().pool()).await.unwrap();
+    let tenant_before: String = sqlx::query_scalar("SELECT tenant_id FROM shops")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    let public_before: String =
+        sqlx::query_scalar("SELECT public_key FROM api_keys WHERE kind = 'public'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
 
-    let response = app.http.post(format!("{}/_sandbox/shops/{SHOP}/uninstall", app.sandbox_url)).send().await.unwrap();
+    let response = app
+        .http
+        .post(format!(
+            "{}/_sandbox/shops/{SHOP}/uninstall",
+            app.sandbox_url
+        ))
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_success());
     eventually(Duration::from_secs(10), "app/uninstalled processed", || async {
         app.count("SELECT COUNT(*) FROM shops WHERE access_token_enc IS NULL AND uninstalled_at IS NOT NULL").await == 1
@@ -30,8 +45,15 @@ async fn reinstall_after_uninstall_restores_the_same_workspace(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM tenants").await, 1);
 
     app.install(SHOP).await;
-    let tenant_after: String = sqlx::query_scalar("SELECT tenant_id FROM shops").fetch_one(app.db().pool()).await.unwrap();
-    let public_after: String = sqlx::query_scalar("SELECT public_key FROM api_keys WHERE kind = 'public'").fetch_one(app.db().pool()).await.unwrap();
+    let tenant_after: String = sqlx::query_scalar("SELECT tenant_id FROM shops")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    let public_after: String =
+        sqlx::query_scalar("SELECT public_key FROM api_keys WHERE kind = 'public'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
     assert_eq!(tenant_before, tenant_after);
     assert_eq!(public_before, public_after);
     assert_eq!(app.count("SELECT COUNT(*) FROM shops WHERE access_token_enc IS NOT NULL AND uninstalled_at IS NULL").await, 1);
@@ -56,44 +78,98 @@ async fn a_connect_link_attaches_a_new_install_to_the_existing_workspace(app: Te
     let url = link["url"].as_str().unwrap();
 
     // A tampered link is refused.
-    let bad = app.http.get(format!("{}x&shop=north-wind-eu.myshopify.com", url)).send().await.unwrap();
+    let bad = app
+        .http
+        .get(format!("{}x&shop=north-wind-eu.myshopify.com", url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 401);
 
-    let start = app.http.get(format!("{url}&shop=north-wind-eu.myshopify.com")).send().await.unwrap();
+    let start = app
+        .http
+        .get(format!("{url}&shop=north-wind-eu.myshopify.com"))
+        .send()
+        .await
+        .unwrap();
     assert!(start.status().is_redirection(), "{}", start.status());
     let authorize = location(&start);
     let granted = app.http.get(&authorize).send().await.unwrap();
     let callback = location(&granted);
-    assert!(app.http.get(&callback).send().await.unwrap().status().is_redirection());
+    assert!(
+        app.http
+            .get(&callback)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_redirection()
+    );
 
     assert_eq!(app.count("SELECT COUNT(*) FROM tenants").await, 1);
-    assert_eq!(app.count("SELECT COUNT(DISTINCT tenant_id) FROM shops").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT tenant_id) FROM shops")
+            .await,
+        1
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM shops").await, 2);
-    let body: serde_json::Value = app.workspace(&app.session_token("north-wind-eu.myshopify.com").await).await.json().await.unwrap();
+    let body: serde_json::Value = app
+        .workspace(&app.session_token("north-wind-eu.myshopify.com").await)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["workspace"]["slug"], "north-wind");
     assert_eq!(body["shops"].as_array().unwrap().len(), 2);
 }
 
 async fn a_missing_scope_shows_a_banner_that_asks_for_it_again(app: TestApp) {
     app.create_shop(SHOP).await;
-    let all: Vec<&str> = segops::shopify::scopes::required().filter(|s| *s != "write_discounts").collect();
-    app.sandbox_settings(SHOP, json!({ "grant_scopes": all })).await;
+    let all: Vec<&str> = segops::shopify::scopes::required()
+        .filter(|s| *s != "write_discounts")
+        .collect();
+    app.sandbox_settings(SHOP, json!({ "grant_scopes": all }))
+        .await;
     let page = app.install(SHOP).await;
-    assert!(page.contains("data-testid=\"scopes-banner\""), "no banner: {page}");
+    assert!(
+        page.contains("data-testid=\"scopes-banner\""),
+        "no banner: {page}"
+    );
     assert!(page.contains("write_discounts"));
-    let body: serde_json::Value = app.workspace(&app.session_token(SHOP).await).await.json().await.unwrap();
+    let body: serde_json::Value = app
+        .workspace(&app.session_token(SHOP).await)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["missing_scopes"], json!(["write_discounts"]));
 
     // The banner's link asks Shopify for the scopes again; once granted, the banner is gone.
     let href_start = page.find("/auth/regrant?link=").unwrap();
     let href_end = page[href_start..].find('"').unwrap();
-    let regrant = format!("{}{}", app.app_url, page[href_start..href_start + href_end].replace("&amp;", "&"));
-    app.sandbox_settings(SHOP, json!({ "grant_scopes": segops::shopify::scopes::required().collect::<Vec<_>>() })).await;
+    let regrant = format!(
+        "{}{}",
+        app.app_url,
+        page[href_start..href_start + href_end].replace("&amp;", "&")
+    );
+    app.sandbox_settings(
+        SHOP,
+        json!({ "grant_scopes": segops::shopify::scopes::required().collect::<Vec<_>>() }),
+    )
+    .await;
     let start = app.http.get(&regrant).send().await.unwrap();
     let authorize = location(&start);
     assert!(authorize.contains("write_discounts"));
     let callback = location(&app.http.get(&authorize).send().await.unwrap());
-    assert!(app.http.get(&callback).send().await.unwrap().status().is_redirection());
+    assert!(
+        app.http
+            .get(&callback)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_redirection()
+    );
     let page = app.open_admin(SHOP).await;
     assert!(!page.contains("data-testid=\"scopes-banner\""));
 }

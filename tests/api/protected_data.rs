@@ -14,8 +14,15 @@ crate::on_both_stores!(a_known_customers_email_and_phone_are_nowhere_in_the_data
 async fn a_known_customers_email_and_phone_are_nowhere_in_the_database_or_logs(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let shop = app.state.installed_shop(&segops::shopify::ShopDomain::parse(SHOP).unwrap()).await.unwrap().unwrap();
-    let vault = Vault::for_shop(app.db(), &app.state.config.master_key, &shop.id).await.unwrap();
+    let shop = app
+        .state
+        .installed_shop(&segops::shopify::ShopDomain::parse(SHOP).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let vault = Vault::for_shop(app.db(), &app.state.config.master_key, &shop.id)
+        .await
+        .unwrap();
     let pii = CustomerPii {
         email: Some(EMAIL.into()),
         phone: Some(PHONE.into()),
@@ -26,19 +33,32 @@ async fn a_known_customers_email_and_phone_are_nowhere_in_the_database_or_logs(a
     vault.put(app.db(), "7001", &pii).await.unwrap();
     // It reads back, and is found by any spelling of the email.
     assert_eq!(vault.get(app.db(), "7001").await.unwrap(), Some(pii));
-    assert_eq!(vault.find_by_email(app.db(), " Marguerite.Known@EXAMPLE.org").await.unwrap(), vec!["7001".to_owned()]);
+    assert_eq!(
+        vault
+            .find_by_email(app.db(), " Marguerite.Known@EXAMPLE.org")
+            .await
+            .unwrap(),
+        vec!["7001".to_owned()]
+    );
 
     let needles = [EMAIL, PHONE, "6135550199", "Marguerite"];
     match app.store {
         Store::Sqlite => {
             // Checkpoint so the WAL's contents are in the main file too; search both anyway.
-            sqlx::query("PRAGMA wal_checkpoint(FULL)").execute(app.db().pool()).await.unwrap();
+            sqlx::query("PRAGMA wal_checkpoint(FULL)")
+                .execute(app.db().pool())
+                .await
+                .unwrap();
             let file = app.sqlite_file.as_ref().unwrap();
             for path in [file.clone(), file.with_extension("db-wal")] {
                 if let Ok(bytes) = std::fs::read(&path) {
                     let text = String::from_utf8_lossy(&bytes).to_lowercase();
                     for needle in needles {
-                        assert!(!text.contains(&needle.to_lowercase()), "{needle} found in {}", path.display());
+                        assert!(
+                            !text.contains(&needle.to_lowercase()),
+                            "{needle} found in {}",
+                            path.display()
+                        );
                     }
                 }
             }
@@ -52,13 +72,18 @@ async fn a_known_customers_email_and_phone_are_nowhere_in_the_database_or_logs(a
             .await
             .unwrap();
             for table in tables {
-                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT row_to_json(t)::text FROM \"{table}\" t")))
-                    .fetch_all(app.db().pool())
-                    .await
-                    .unwrap();
+                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT row_to_json(t)::text FROM \"{table}\" t"
+                )))
+                .fetch_all(app.db().pool())
+                .await
+                .unwrap();
                 let text = rows.join("\n").to_lowercase();
                 for needle in needles {
-                    assert!(!text.contains(&needle.to_lowercase()), "{needle} found in table {table}");
+                    assert!(
+                        !text.contains(&needle.to_lowercase()),
+                        "{needle} found in table {table}"
+                    );
                 }
             }
         }
@@ -66,6 +91,9 @@ async fn a_known_customers_email_and_phone_are_nowhere_in_the_database_or_logs(a
     let logs = captured_logs().to_lowercase();
     assert!(!logs.is_empty(), "logs were not captured");
     for needle in needles {
-        assert!(!logs.contains(&needle.to_lowercase()), "{needle} found in the logs");
+        assert!(
+            !logs.contains(&needle.to_lowercase()),
+            "{needle} found in the logs"
+        );
     }
 }

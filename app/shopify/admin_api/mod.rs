@@ -55,7 +55,12 @@ impl AdminApi {
     }
 
     /// A client for one shop. `shop_base` is where that shop's Admin lives.
-    pub fn shop(self: &Arc<Self>, shop: &ShopDomain, shop_base: &str, token: Secret<String>) -> ShopClient {
+    pub fn shop(
+        self: &Arc<Self>,
+        shop: &ShopDomain,
+        shop_base: &str,
+        token: Secret<String>,
+    ) -> ShopClient {
         ShopClient {
             api: Arc::clone(self),
             shop: shop.clone(),
@@ -99,7 +104,10 @@ struct Cost {
 }
 
 impl ShopClient {
-    pub async fn run<Q: GraphQLQuery>(&self, variables: Q::Variables) -> Result<Q::ResponseData, AdminApiError> {
+    pub async fn run<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, AdminApiError> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let mut transport_failures = 0u32;
@@ -123,13 +131,16 @@ impl ShopClient {
                 Err(err) if transport_failures < 3 => {
                     transport_failures += 1;
                     tracing::warn!(shop = %self.shop, operation, error = %err.without_url(), "Admin API request failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(transport_failures))).await;
+                    tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(transport_failures)))
+                        .await;
                     continue;
                 }
                 Err(err) => return Err(AdminApiError::Transport(err.without_url().to_string())),
             };
             let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                || status == reqwest::StatusCode::FORBIDDEN
+            {
                 return Err(AdminApiError::Unauthorized);
             }
             if status.is_server_error() && transport_failures < 3 {
@@ -137,14 +148,28 @@ impl ShopClient {
                 tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(transport_failures))).await;
                 continue;
             }
-            let bytes = response.bytes().await.map_err(|err| AdminApiError::Transport(err.to_string()))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|err| AdminApiError::Transport(err.to_string()))?;
             let raw: Option<RawResponse> = serde_json::from_slice(&bytes).ok();
-            let cost = raw.as_ref().and_then(|r| r.extensions.as_ref()).and_then(|e| e.cost.as_ref());
+            let cost = raw
+                .as_ref()
+                .and_then(|r| r.extensions.as_ref())
+                .and_then(|e| e.cost.as_ref());
             if let Some(cost) = cost {
-                self.api.throttle.observe(&self.shop, operation, cost.requested_query_cost, cost.throttle_status.clone());
+                self.api.throttle.observe(
+                    &self.shop,
+                    operation,
+                    cost.requested_query_cost,
+                    cost.throttle_status.clone(),
+                );
             }
             let is_throttled = status == reqwest::StatusCode::TOO_MANY_REQUESTS
-                || raw.as_ref().and_then(|r| r.errors.as_ref()).is_some_and(is_throttled_error);
+                || raw
+                    .as_ref()
+                    .and_then(|r| r.errors.as_ref())
+                    .is_some_and(is_throttled_error);
             if is_throttled {
                 self.api.throttled_responses.fetch_add(1, Ordering::Relaxed);
                 if throttled >= self.api.max_retries {
@@ -161,19 +186,24 @@ impl ShopClient {
             if !status.is_success() {
                 return Err(AdminApiError::Http(status.as_u16()));
             }
-            let raw = raw.ok_or_else(|| AdminApiError::Decode("body is not a GraphQL response".into()))?;
+            let raw =
+                raw.ok_or_else(|| AdminApiError::Decode("body is not a GraphQL response".into()))?;
             if let Some(errors) = raw.errors.filter(|e| !e.is_null()) {
                 return Err(AdminApiError::GraphQl(error_messages(&errors)));
             }
-            let data = raw.data.ok_or_else(|| AdminApiError::Decode("response has no data".into()))?;
-            return serde_json::from_value(data).map_err(|err| AdminApiError::Decode(format!("{operation}: {err}")));
+            let data = raw
+                .data
+                .ok_or_else(|| AdminApiError::Decode("response has no data".into()))?;
+            return serde_json::from_value(data)
+                .map_err(|err| AdminApiError::Decode(format!("{operation}: {err}")));
         }
     }
 }
 
 fn is_throttled_error(errors: &serde_json::Value) -> bool {
     errors.as_array().is_some_and(|list| {
-        list.iter().any(|e| e["extensions"]["code"] == "THROTTLED" || e["message"] == "Throttled")
+        list.iter()
+            .any(|e| e["extensions"]["code"] == "THROTTLED" || e["message"] == "Throttled")
     })
 }
 
@@ -181,7 +211,12 @@ fn error_messages(errors: &serde_json::Value) -> Vec<String> {
     match errors {
         serde_json::Value::Array(list) => list
             .iter()
-            .map(|e| e["message"].as_str().map(str::to_owned).unwrap_or_else(|| e.to_string()))
+            .map(|e| {
+                e["message"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.to_string())
+            })
             .collect(),
         serde_json::Value::String(text) => vec![text.clone()],
         other => vec![other.to_string()],
@@ -199,22 +234,36 @@ mod tests {
             "shopify/admin_graphql/throttling/community_254776_throttled_response.json",
             "shopify/admin_graphql/throttling/gist_lacom_throttled_response.json",
         ] {
-            let Some(capture) = crate::testing::fixture_json(file) else { return };
-            let body = if capture.get("errors").is_some() { &capture } else { &capture["response"] };
+            let Some(capture) = crate::testing::fixture_json(file) else {
+                return;
+            };
+            let body = if capture.get("errors").is_some() {
+                &capture
+            } else {
+                &capture["response"]
+            };
             let raw: RawResponse = serde_json::from_value(body.clone()).unwrap();
             assert!(is_throttled_error(raw.errors.as_ref().unwrap()), "{file}");
-            let status = raw.extensions.and_then(|e| e.cost).and_then(|c| c.throttle_status);
+            let status = raw
+                .extensions
+                .and_then(|e| e.cost)
+                .and_then(|c| c.throttle_status);
             assert!(status.is_some(), "{file} has no throttleStatus");
         }
     }
 
     #[test]
     fn the_subset_schema_matches_shopifys_published_schema() {
-        let Some(full) = crate::testing::fixture_bytes("shopify/admin_graphql/schema/admin-2026-04.graphql") else {
+        let Some(full) =
+            crate::testing::fixture_bytes("shopify/admin_graphql/schema/admin-2026-04.graphql")
+        else {
             return;
         };
         let ours = include_str!("schema.graphql");
         let mismatches = operations::schema_mismatches(ours, &String::from_utf8_lossy(&full));
-        assert!(mismatches.is_empty(), "fields differing from Shopify's schema: {mismatches:#?}");
+        assert!(
+            mismatches.is_empty(),
+            "fields differing from Shopify's schema: {mismatches:#?}"
+        );
     }
 }

@@ -2,7 +2,6 @@
 
 use graphql_client::GraphQLQuery;
 
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "app/shopify/admin_api/schema.graphql",
@@ -46,12 +45,26 @@ pub(super) fn schema_mismatches(ours: &str, full: &str) -> Vec<String> {
         let doc = async_graphql::parser::parse_schema(sdl).expect("schema parses");
         let mut types = HashMap::new();
         for def in doc.definitions {
-            let TypeSystemDefinition::Type(def) = def else { continue };
+            let TypeSystemDefinition::Type(def) = def else {
+                continue;
+            };
             let def = def.node;
             let members: HashMap<String, String> = match def.kind {
-                TypeKind::Object(o) => o.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string())).collect(),
-                TypeKind::InputObject(i) => i.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string())).collect(),
-                TypeKind::Enum(e) => e.values.into_iter().map(|v| (v.node.value.node.to_string(), String::new())).collect(),
+                TypeKind::Object(o) => o
+                    .fields
+                    .into_iter()
+                    .map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string()))
+                    .collect(),
+                TypeKind::InputObject(i) => i
+                    .fields
+                    .into_iter()
+                    .map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string()))
+                    .collect(),
+                TypeKind::Enum(e) => e
+                    .values
+                    .into_iter()
+                    .map(|v| (v.node.value.node.to_string(), String::new()))
+                    .collect(),
                 _ => HashMap::new(),
             };
             types.insert(def.name.node.to_string(), members);
@@ -69,7 +82,9 @@ pub(super) fn schema_mismatches(ours: &str, full: &str) -> Vec<String> {
         for (member, ty) in members {
             match theirs.get(member) {
                 None => problems.push(format!("{type_name}.{member} does not exist")),
-                Some(their_ty) if their_ty != ty => problems.push(format!("{type_name}.{member}: ours {ty}, Shopify's {their_ty}")),
+                Some(their_ty) if their_ty != ty => problems.push(format!(
+                    "{type_name}.{member}: ours {ty}, Shopify's {their_ty}"
+                )),
                 _ => {}
             }
         }
