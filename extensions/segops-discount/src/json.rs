@@ -1,0 +1,644 @@
+//! A minimal borrowing JSON pull reader and string writer, sized for the Function.
+//!
+//! Why not serde_json: measured in wasm with fuel on a 200-line input (80 KB), serde_json
+//! only *skipping* the document (`IgnoredAny`) costs 1.67M instructions and jiter 2.5M,
+//! over the whole budget this Function targets (see BENCHMARKS.md). This reader walks the
+//! input once, scans strings eight bytes at a time, borrows every string that has no
+//! escape, and validates UTF-8 only where a string is not plain ASCII.
+
+use std::borrow::Cow;
+
+/// The input is not the JSON the query promises. No detail: the Function's answer to
+/// any unreadable input is "no discount".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Malformed;
+
+pub type Result<T> = std::result::Result<T, Malformed>;
+
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a [u8]) -> Reader<'a> {
+        Reader {
+            bytes: text,
+            pos: 0,
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The next significant byte, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    /// Consumes a `null` if one is next.
+    pub fn null(&mut self) -> bool {
+        if self.peek() == Some(b'n') && self.bytes[self.pos..].starts_with(b"null") {
+            self.pos += 4;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Only whitespace may follow the document.
+    pub fn finish(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(Malformed),
+        }
+    }
+
+    /// Walks an object whose keys are expected in the order of `keys` (Shopify writes
+    /// them in the query's order), calling `field` with the key's position in `keys`,
+    /// or `None` for a key not listed; `field` must consume the value. The expected key
+    /// is matched in place, so a well-ordered object never scans its keys.
+    pub fn fields(
+        &mut self,
+        keys: &[&[u8]],
+        mut field: impl FnMut(&mut Self, Option<usize>) -> Result<()>,
+    ) -> Result<()> {
+        self.eat(b'{')?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut next = 0;
+        loop {
+            let index = match keys.get(next) {
+                Some(expected) if self.expected_key(expected) => Some(next),
+                _ => {
+                    let key = self.key()?;
+                    keys.iter().position(|known| same_bytes(known, key))
+                }
+            };
+            self.eat(b':')?;
+            field(self, index)?;
+            if let Some(index) = index {
+                next = index + 1;
+            }
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
+    /// Consumes `"key"` if it is next.
+    fn expected_key(&mut self, key: &[u8]) -> bool {
+        self.skip_whitespace();
+        let end = self.pos + key.len() + 2;
+        match self.bytes.get(self.pos..end) {
+            Some(quoted)
+                if quoted[0] == b'"'
+                    && quoted[quoted.len() - 1] == b'"'
+                    && same_bytes(&quoted[1..quoted.len() - 1], key) =>
+            {
+                self.pos = end;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Walks an array, calling `item` for each element; `item` must consume it.
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        self.eat(b'[')?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
+    /// An object key as raw bytes (keys are compared, never decoded; a key with an
+    /// escape simply matches none of ours).
+    fn key(&mut self) -> Result<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let end = self.string_end()?;
+        self.pos = end + 1;
+        Ok(&self.bytes[start..end])
+    }
+
+    pub fn string(&mut self) -> Result<Cow<'a, str>> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let stop = scan_plain(self.bytes, start);
+        match self.bytes.get(stop) {
+            Some(b'"') => {
+                self.pos = stop + 1;
+                let plain = &self.bytes[start..stop];
+                // SAFETY: `scan_plain` stopped at the first byte that is `"`, `\`, a
+                // control character or >= 0x80, so `plain` is ASCII, hence UTF-8.
+                Ok(Cow::Borrowed(unsafe {
+                    std::str::from_utf8_unchecked(plain)
+                }))
+            }
+            Some(_) => {
+                let end = self.string_end()?;
+                self.pos = end + 1;
+                decode(&self.bytes[start..end])
+            }
+            None => Err(Malformed),
+        }
+    }
+
+    /// The index of the quote closing the string whose body starts at `self.pos`.
+    fn string_end(&self) -> Result<usize> {
+        let mut at = self.pos;
+        loop {
+            at = scan_plain(self.bytes, at);
+            match self.bytes.get(at) {
+                Some(b'"') => return Ok(at),
+                Some(b'\\') => at += 2,
+                Some(&byte) if byte >= 0x80 => at += 1,
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
+    pub fn bool(&mut self) -> Result<bool> {
+        self.skip_whitespace();
+        let rest = &self.bytes[self.pos..];
+        if rest.starts_with(b"true") {
+            self.pos += 4;
+            Ok(true)
+        } else if rest.starts_with(b"false") {
+            self.pos += 5;
+            Ok(false)
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    /// A number token's text, unparsed.
+    pub fn number(&mut self) -> Result<&'a str> {
+        self.skip_whitespace();
+        let start = self.pos;
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if !matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                break;
+            }
+            self.pos += 1;
+        }
+        if start == self.pos {
+            return Err(Malformed);
+        }
+        // SAFETY: only ASCII digits and signs were consumed.
+        Ok(unsafe { std::str::from_utf8_unchecked(&self.bytes[start..self.pos]) })
+    }
+
+    pub fn integer(&mut self) -> Result<i64> {
+        let text = self.number()?;
+        text.parse().map_err(|_| Malformed)
+    }
+
+    /// A decimal given as a string (the wire form) or as a bare number.
+    pub fn decimal_text(&mut self) -> Result<Cow<'a, str>> {
+        if self.peek() == Some(b'"') {
+            self.string()
+        } else {
+            self.number().map(Cow::Borrowed)
+        }
+    }
+
+    /// Skips one value of any shape, returning its text.
+    pub fn raw_value(&mut self) -> Result<&'a [u8]> {
+        self.skip_whitespace();
+        let start = self.pos;
+        self.skip()?;
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    /// Skips one value of any shape. Iterative, so hostile nesting cannot overflow the
+    /// stack; brackets are counted, not matched, which is all skipping needs.
+    pub fn skip(&mut self) -> Result<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.peek().ok_or(Malformed)? {
+                b'{' | b'[' => {
+                    self.pos += 1;
+                    depth += 1;
+                    continue;
+                }
+                b'}' | b']' if depth > 0 => {
+                    self.pos += 1;
+                    depth -= 1;
+                }
+                b',' | b':' if depth > 0 => {
+                    self.pos += 1;
+                    continue;
+                }
+                b'"' => {
+                    self.pos += 1;
+                    self.pos = self.string_end()? + 1;
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b't' | b'f' => {
+                    self.bool()?;
+                }
+                b'n' if self.null() => {}
+                _ => return Err(Malformed),
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The first index at or after `at` holding `"`, `\`, a control character or a byte
+/// >= 0x80; eight bytes per step while possible.
+fn scan_plain(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = word(chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte is flagged when it is zero (after the xor), below 0x20, or >= 0x80;
+        // borrows only flag bytes after a real hit, so the lowest flag is exact.
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word)
+            | word;
+        let special = special & HIGHS;
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || !(0x20..0x80).contains(&byte) {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// Byte equality eight bytes at a time: in wasm, `==` on slices calls a byte-by-byte
+/// `memcmp`, which dominated the id lookups and key matching.
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a_words = a.chunks_exact(8);
+    let mut b_words = b.chunks_exact(8);
+    for (a_word, b_word) in (&mut a_words).zip(&mut b_words) {
+        if word(a_word) != word(b_word) {
+            return false;
+        }
+    }
+    a_words
+        .remainder()
+        .iter()
+        .zip(b_words.remainder())
+        .all(|(a, b)| a == b)
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// Decodes a string body holding escapes or non-ASCII bytes.
+fn decode(body: &[u8]) -> Result<Cow<'_, str>> {
+    if !body.contains(&b'\\') {
+        return std::str::from_utf8(body)
+            .map(Cow::Borrowed)
+            .map_err(|_| Malformed);
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(body.len());
+    let mut at = 0;
+    while at < body.len() {
+        let byte = body[at];
+        if byte != b'\\' {
+            if byte < 0x20 {
+                return Err(Malformed);
+            }
+            out.push(byte);
+            at += 1;
+            continue;
+        }
+        let escaped = *body.get(at + 1).ok_or(Malformed)?;
+        at += 2;
+        let simple = match escaped {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let mut code = u32::from(hex4(body, at)?);
+                at += 4;
+                if (0xD800..0xDC00).contains(&code) {
+                    if body.get(at..at + 2) != Some(b"\\u") {
+                        return Err(Malformed);
+                    }
+                    let low = u32::from(hex4(body, at + 2)?);
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err(Malformed);
+                    }
+                    at += 6;
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                }
+                let ch = char::from_u32(code).ok_or(Malformed)?;
+                let mut buffer = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
+                continue;
+            }
+            _ => return Err(Malformed),
+        };
+        out.push(simple);
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| Malformed)
+}
+
+fn hex4(body: &[u8], at: usize) -> Result<u16> {
+    let digits = body.get(at..at + 4).ok_or(Malformed)?;
+    let mut value = 0u16;
+    for &digit in digits {
+        let nibble = match digit {
+            b'0'..=b'9' => digit - b'0',
+            b'a'..=b'f' => digit - b'a' + 10,
+            b'A'..=b'F' => digit - b'A' + 10,
+            _ => return Err(Malformed),
+        };
+        value = value << 4 | u16::from(nibble);
+    }
+    Ok(value)
+}
+
+/// Appends `text` as a JSON string literal.
+pub fn write_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    // Ids and decimals never need escaping; only scan byte by byte when something might.
+    let plain = scan_plain(bytes, 0);
+    if plain == bytes.len() {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    let mut from = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[from..at]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        from = at + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_string(json: &str) -> Result<Cow<'_, str>> {
+        let mut reader = Reader::new(json.as_bytes());
+        let value = reader.string()?;
+        reader.finish()?;
+        Ok(value)
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed_at_any_length() {
+        for length in 0..40 {
+            let text = "gid://shopify/CartLine/0123456789abcdefghij"[..length].to_owned();
+            let json = format!("\"{text}\"");
+            let value = read_string(&json).unwrap();
+            assert!(matches!(value, Cow::Borrowed(_)));
+            assert_eq!(value, text);
+        }
+    }
+
+    #[test]
+    fn escapes_and_unicode_are_decoded() {
+        assert_eq!(read_string(r#""a\"b\\c\/d\n""#).unwrap(), "a\"b\\c/d\n");
+        assert_eq!(read_string(r#""\u00e9\ud83d\ude00""#).unwrap(), "é😀");
+        assert_eq!(
+            read_string("\"héllo wörld, long enough\"").unwrap(),
+            "héllo wörld, long enough"
+        );
+        assert_eq!(
+            read_string(r#""gid:\/\/shopify\/Product\/1""#).unwrap(),
+            "gid://shopify/Product/1"
+        );
+    }
+
+    #[test]
+    fn broken_strings_are_malformed() {
+        for json in [
+            "\"abc",
+            "\"a\\x\"",
+            "\"\\ud800\"",
+            "\"\\u12\"",
+            "\"tab\there\"",
+            "\"0123456789\n0123\"",
+        ] {
+            assert_eq!(read_string(json), Err(Malformed), "{json:?}");
+        }
+        let invalid_utf8 = [b'"', 0xff, 0xfe, b'"'];
+        assert_eq!(Reader::new(&invalid_utf8).string(), Err(Malformed));
+    }
+
+    #[test]
+    fn objects_and_arrays_are_walked_and_unknown_values_skipped() {
+        let json = br#" { "a" : [1, 2 ,3], "skip": {"x": [true, null, {"y": "}"}], "z": -1.5e3},
+                        "b": "text", "c": false, "d": null } "#;
+        let mut reader = Reader::new(json);
+        let mut numbers = Vec::new();
+        let mut seen = Vec::new();
+        reader
+            .fields(&[b"a", b"b", b"c"], |reader, key| {
+                seen.push(key);
+                match key {
+                    Some(0) => reader.array(|reader| {
+                        numbers.push(reader.integer()?);
+                        Ok(())
+                    }),
+                    Some(1) => reader.string().map(drop),
+                    Some(_) => reader.bool().map(drop),
+                    None => reader.skip(),
+                }
+            })
+            .unwrap();
+        reader.finish().unwrap();
+        assert_eq!(numbers, [1, 2, 3]);
+        assert_eq!(seen, [Some(0), None, Some(1), Some(2), None]);
+    }
+
+    #[test]
+    fn fields_are_found_in_any_order_and_with_whitespace() {
+        const KEYS: [&[u8]; 3] = [b"a", b"bb", b"ccc"];
+        for json in [
+            r#"{"a":1,"bb":2,"ccc":3,"x":9}"#,
+            r#"{ "ccc" : 3 , "x":[9], "bb":2, "a": 1 }"#,
+            r#"{"a":1,"a\u0062":7,"bb":2,"ccc":3}"#,
+        ] {
+            let mut reader = Reader::new(json.as_bytes());
+            let mut seen = [0; 3];
+            reader
+                .fields(&KEYS, |reader, index| match index {
+                    Some(index) => {
+                        seen[index] = reader.integer()?;
+                        Ok(())
+                    }
+                    None => reader.skip(),
+                })
+                .unwrap();
+            reader.finish().unwrap();
+            assert_eq!(seen, [1, 2, 3], "{json}");
+        }
+    }
+
+    #[test]
+    fn truncated_or_trailing_input_is_malformed() {
+        for json in [&b"{\"a\": [1, 2"[..], b"\"abc", b"{} x", b"", b"nul"] {
+            let mut reader = Reader::new(json);
+            let outcome = reader.skip().and_then(|()| reader.finish());
+            assert_eq!(
+                outcome,
+                Err(Malformed),
+                "{:?}",
+                String::from_utf8_lossy(json)
+            );
+        }
+    }
+
+    #[test]
+    fn the_walkers_reject_broken_structure() {
+        for json in [
+            &b"{\"a\" 1}"[..],
+            b"{\"a\": 1,}",
+            b"{\"a\": 1 \"b\": 2}",
+            b"[1 2]",
+            b"[1,]",
+        ] {
+            let mut reader = Reader::new(json);
+            let outcome = if json[0] == b'{' {
+                reader.fields(&[], |reader, _| reader.skip())
+            } else {
+                reader.array(|reader| reader.skip())
+            };
+            assert_eq!(
+                outcome,
+                Err(Malformed),
+                "{:?}",
+                String::from_utf8_lossy(json)
+            );
+        }
+    }
+
+    #[test]
+    fn raw_values_are_returned_verbatim() {
+        let mut reader = Reader::new(br#"[ {"k": ["v", 1]} , 2]"#);
+        let mut raws = Vec::new();
+        reader
+            .array(|reader| {
+                raws.push(reader.raw_value()?);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(raws, [&br#"{"k": ["v", 1]}"#[..], b"2"]);
+    }
+
+    #[test]
+    fn same_bytes_is_byte_equality() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "gid://shopify/Product/1",
+            "gid://shopify/Product/2",
+            "gid://shopify/Product/12",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    same_bytes(a.as_bytes(), b.as_bytes()),
+                    a == b,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn written_strings_round_trip_through_serde_json() {
+        for text in [
+            "plain",
+            "quote \" back \\ slash",
+            "line\nbreak\ttab\u{1}",
+            "é😀",
+            "",
+        ] {
+            let mut out = Vec::new();
+            write_string(&mut out, text);
+            let back: String = serde_json::from_slice(&out).unwrap();
+            assert_eq!(back, text);
+        }
+    }
+}
