@@ -189,6 +189,7 @@ pub struct WebhookPubSubEndpoint {
 
 #[derive(Union, Clone)]
 #[graphql(name = "WebhookSubscriptionEndpoint")]
+#[allow(clippy::enum_variant_names)] // GraphQL union members keep Shopify's type names.
 pub enum WebhookSubscriptionEndpoint {
     WebhookEventBridgeEndpoint(WebhookEventBridgeEndpoint),
     WebhookHttpEndpoint(WebhookHttpEndpoint),

@@ -128,7 +128,7 @@ fn build_lines(
         .collect()
 }
 
-fn order_or_404<'a>(s: &'a mut Shop, id: u64) -> Result<&'a mut Order, ControlError> {
+fn order_or_404(s: &mut Shop, id: u64) -> Result<&mut Order, ControlError> {
     s.orders
         .get_mut(&id)
         .ok_or_else(|| ControlError::NotFound(format!("order {id} not found")))
