@@ -9,6 +9,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod install;
 pub mod pii;
 pub mod sandbox;

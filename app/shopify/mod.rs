@@ -4,6 +4,7 @@
 
 pub mod admin_api;
 pub mod oauth;
+pub mod payloads;
 mod query_hmac;
 pub mod scopes;
 pub mod session_token;

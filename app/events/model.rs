@@ -1,0 +1,293 @@
+//! The canonical event, the entity snapshots and the protected data a webhook yields.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// Everything one webhook delivery yields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mapped {
+    pub events: Vec<CanonicalEvent>,
+    /// Current state of the business objects, for out-of-order resolution: keep the snapshot
+    /// with the greatest `updated_at_ms` per object.
+    pub entities: Vec<EntityChange>,
+    /// Protected customer data found in the payload, for the PII vault. A `None` field means
+    /// "not in this payload", never "erased".
+    pub people: Vec<PersonData>,
+}
+
+/// What happened, in our vocabulary. `as_str()` is the canonical name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Purchase,
+    OrderCreated,
+    OrderUpdated,
+    OrderModified,
+    OrderCancelled,
+    OrderFulfilled,
+    CheckoutStart,
+    CheckoutUpdate,
+    CheckoutAbandoned,
+    CartUpdate,
+    CustomerCreated,
+    CustomerUpdated,
+    CustomerDeleted,
+    CustomersMerged,
+    ConsentChange,
+    Refund,
+    FulfillmentCreated,
+    FulfillmentUpdated,
+    ProductCreated,
+    ProductUpdated,
+    ProductDeleted,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 21] = [
+        EventKind::Purchase,
+        EventKind::OrderCreated,
+        EventKind::OrderUpdated,
+        EventKind::OrderModified,
+        EventKind::OrderCancelled,
+        EventKind::OrderFulfilled,
+        EventKind::CheckoutStart,
+        EventKind::CheckoutUpdate,
+        EventKind::CheckoutAbandoned,
+        EventKind::CartUpdate,
+        EventKind::CustomerCreated,
+        EventKind::CustomerUpdated,
+        EventKind::CustomerDeleted,
+        EventKind::CustomersMerged,
+        EventKind::ConsentChange,
+        EventKind::Refund,
+        EventKind::FulfillmentCreated,
+        EventKind::FulfillmentUpdated,
+        EventKind::ProductCreated,
+        EventKind::ProductUpdated,
+        EventKind::ProductDeleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Purchase => "purchase",
+            EventKind::OrderCreated => "order_created",
+            EventKind::OrderUpdated => "order_updated",
+            EventKind::OrderModified => "order_modified",
+            EventKind::OrderCancelled => "order_cancelled",
+            EventKind::OrderFulfilled => "order_fulfilled",
+            EventKind::CheckoutStart => "checkout_start",
+            EventKind::CheckoutUpdate => "checkout_update",
+            EventKind::CheckoutAbandoned => "checkout_abandoned",
+            EventKind::CartUpdate => "cart_update",
+            EventKind::CustomerCreated => "customer_created",
+            EventKind::CustomerUpdated => "customer_updated",
+            EventKind::CustomerDeleted => "customer_deleted",
+            EventKind::CustomersMerged => "customers_merged",
+            EventKind::ConsentChange => "consent_change",
+            EventKind::Refund => "refund",
+            EventKind::FulfillmentCreated => "fulfillment_created",
+            EventKind::FulfillmentUpdated => "fulfillment_updated",
+            EventKind::ProductCreated => "product_created",
+            EventKind::ProductUpdated => "product_updated",
+            EventKind::ProductDeleted => "product_deleted",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+
+    /// The Segment Ecommerce v2 event this kind is sent as, or None when the spec has no event
+    /// for it (the kind still feeds profiles and segments). "Checkout Abandoned" is the one
+    /// name outside the v2 spec: Segment documents no abandonment event, and destinations
+    /// (Klaviyo, Braze, Iterable) key their recovery flows on an explicit event.
+    pub fn segment_name(self) -> Option<&'static str> {
+        Some(match self {
+            EventKind::Purchase => "Order Completed",
+            EventKind::OrderUpdated => "Order Updated",
+            EventKind::OrderCancelled => "Order Cancelled",
+            EventKind::CheckoutStart => "Checkout Started",
+            EventKind::CheckoutAbandoned => "Checkout Abandoned",
+            EventKind::Refund => "Order Refunded",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One business change, with Segment-spec properties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanonicalEvent {
+    pub kind: EventKind,
+    /// Segment v2 name; always `kind.segment_name()`.
+    pub segment_name: Option<&'static str>,
+    /// Stable business identity of the change: `<kind>:<object>:<id>[:<version>]`, e.g.
+    /// `purchase:order:820982911946154508` or `customer_updated:customer:42:1640995200000`.
+    /// Redelivery of the same change, under any webhook or event id, yields the same key.
+    pub dedupe_key: String,
+    /// From Shopify's own timestamps, never the arrival time; 0 when the payload carries no
+    /// time and no `triggered_at` was given (see `map_webhook_at`).
+    pub occurred_at_ms: i64,
+    pub customer_id: Option<String>,
+    pub order_id: Option<String>,
+    pub checkout_token: Option<String>,
+    pub cart_token: Option<String>,
+    /// Segment-spec properties; never protected customer data (see `people`).
+    pub properties: Map<String, Value>,
+}
+
+impl CanonicalEvent {
+    pub(crate) fn new(kind: EventKind, dedupe_key: String, occurred_at_ms: i64) -> Self {
+        CanonicalEvent {
+            kind,
+            segment_name: kind.segment_name(),
+            dedupe_key,
+            occurred_at_ms,
+            customer_id: None,
+            order_id: None,
+            checkout_token: None,
+            cart_token: None,
+            properties: Map::new(),
+        }
+    }
+
+    /// A money property read back as an exact Decimal (`total`, `revenue`, …).
+    pub fn decimal(&self, property: &str) -> Option<Decimal> {
+        match self.properties.get(property)? {
+            Value::Number(number) => crate::shopify::payloads::parse_decimal(&number.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CanonicalEvent {
+    /// `segment_name` is derived from `kind`, whatever the stored text says.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            kind: EventKind,
+            dedupe_key: String,
+            occurred_at_ms: i64,
+            customer_id: Option<String>,
+            order_id: Option<String>,
+            checkout_token: Option<String>,
+            cart_token: Option<String>,
+            #[serde(default)]
+            properties: Map<String, Value>,
+        }
+        let s = Stored::deserialize(deserializer)?;
+        Ok(CanonicalEvent {
+            segment_name: s.kind.segment_name(),
+            kind: s.kind,
+            dedupe_key: s.dedupe_key,
+            occurred_at_ms: s.occurred_at_ms,
+            customer_id: s.customer_id,
+            order_id: s.order_id,
+            checkout_token: s.checkout_token,
+            cart_token: s.cart_token,
+            properties: s.properties,
+        })
+    }
+}
+
+/// The current state of a business object. Deletions are terminal, so their `updated_at_ms`
+/// is `i64::MAX`: they supersede any snapshot delivered late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", rename_all = "snake_case")]
+pub enum EntityChange {
+    Order {
+        id: String,
+        updated_at_ms: i64,
+        customer_id: Option<String>,
+        financial_status: Option<String>,
+        fulfillment_status: Option<String>,
+        cancelled: bool,
+        /// After edits and refunds (Shopify's `current_total_price`), shop currency.
+        total: Decimal,
+        currency: String,
+        checkout_token: Option<String>,
+        cart_token: Option<String>,
+    },
+    Customer {
+        id: String,
+        updated_at_ms: i64,
+        state: Option<String>,
+        tags: Vec<String>,
+        email_marketing: Option<String>,
+        sms_marketing: Option<String>,
+        deleted: bool,
+    },
+    Product {
+        id: String,
+        updated_at_ms: i64,
+        title: Option<String>,
+        vendor: Option<String>,
+        product_type: Option<String>,
+        status: Option<String>,
+        deleted: bool,
+    },
+    Checkout {
+        token: String,
+        updated_at_ms: i64,
+        customer_id: Option<String>,
+        completed: bool,
+        total: Decimal,
+        currency: String,
+        recovery_url: Option<String>,
+        /// The Segment `products` array.
+        line_items: Value,
+    },
+    CustomerMerge {
+        kept: String,
+        merged: Vec<String>,
+    },
+}
+
+/// Protected customer data for the PII vault. `Debug` prints no value.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonData {
+    pub customer_id: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// The default address as compact JSON.
+    pub address: Option<String>,
+}
+
+impl fmt::Debug for PersonData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let present = |field: &Option<String>| if field.is_some() { "set" } else { "none" };
+        f.debug_struct("PersonData")
+            .field("customer_id", &"***")
+            .field("email", &present(&self.email))
+            .field("phone", &present(&self.phone))
+            .field("first_name", &present(&self.first_name))
+            .field("last_name", &present(&self.last_name))
+            .field("address", &present(&self.address))
+            .finish()
+    }
+}
+
+impl From<crate::events::commerce::Person> for PersonData {
+    fn from(p: crate::events::commerce::Person) -> Self {
+        PersonData {
+            customer_id: p.customer_id,
+            email: p.email,
+            phone: p.phone,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            address: p.address,
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `customers/*` bodies, the two marketing-consent topics and `customers/merge`.
+
+use serde::Deserialize;
+
+use super::lines::non_empty;
+use super::people::{ConsentBody, CustomerBody};
+use super::wire::Id;
+use super::{PayloadError, decode};
+use crate::events::commerce::{
+    ConsentChannel, ConsentUpdate, Customer, CustomerMerge, Deleted, Person,
+};
+
+/// `customers/create`, `customers/update`.
+pub fn customer(body: &[u8]) -> Result<Customer, PayloadError> {
+    let c: CustomerBody = decode(body)?;
+    let person = c
+        .person(&None, &None)
+        .ok_or_else(|| PayloadError::missing("id"))?;
+    let updated_at_ms = c
+        .updated_at
+        .or(c.created_at)
+        .map(|t| t.0)
+        .ok_or_else(|| PayloadError::missing("updated_at"))?;
+    Ok(Customer {
+        id: person.customer_id.clone(),
+        created_at_ms: c.created_at.map(|t| t.0),
+        updated_at_ms,
+        state: non_empty(&c.state),
+        tags: c.tags.clone().map(|t| t.0).unwrap_or_default(),
+        verified_email: c.verified_email,
+        currency: non_empty(&c.currency),
+        email_marketing: c
+            .email_marketing_consent
+            .as_ref()
+            .map(ConsentBody::to_consent),
+        sms_marketing: c
+            .sms_marketing_consent
+            .as_ref()
+            .map(ConsentBody::to_consent),
+        person,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct DeletedBody {
+    id: Option<Id>,
+    admin_graphql_api_id: Option<Id>,
+}
+
+/// `customers/delete`.
+pub fn customer_deleted(body: &[u8]) -> Result<Deleted, PayloadError> {
+    let d: DeletedBody = decode(body)?;
+    d.id.or(d.admin_graphql_api_id)
+        .map(|id| Deleted { id: id.0 })
+        .ok_or_else(|| PayloadError::missing("id"))
+}
+
+#[derive(Debug, Deserialize)]
+struct EmailConsentBody {
+    customer_id: Option<Id>,
+    email_address: Option<String>,
+    email_marketing_consent: Option<ConsentBody>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SmsConsentBody {
+    id: Option<Id>,
+    phone: Option<String>,
+    sms_marketing_consent: Option<ConsentBody>,
+}
+
+/// `customers_email_marketing_consent/update` (Email) or `customers_marketing_consent/update`
+/// (Sms).
+pub fn consent_update(channel: ConsentChannel, body: &[u8]) -> Result<ConsentUpdate, PayloadError> {
+    let (customer_id, contact, consent, consent_field) = match channel {
+        ConsentChannel::Email => {
+            let b: EmailConsentBody = decode(body)?;
+            let id = b
+                .customer_id
+                .ok_or_else(|| PayloadError::missing("customer_id"))?;
+            (
+                id,
+                b.email_address,
+                b.email_marketing_consent,
+                "email_marketing_consent",
+            )
+        }
+        ConsentChannel::Sms => {
+            let b: SmsConsentBody = decode(body)?;
+            let id = b.id.ok_or_else(|| PayloadError::missing("id"))?;
+            (
+                id,
+                b.phone,
+                b.sms_marketing_consent,
+                "sms_marketing_consent",
+            )
+        }
+    };
+    let consent = consent.ok_or_else(|| PayloadError::missing(consent_field))?;
+    let contact = non_empty(&contact);
+    let person = Person {
+        customer_id: customer_id.0.clone(),
+        email: contact.clone().filter(|_| channel == ConsentChannel::Email),
+        phone: contact.filter(|_| channel == ConsentChannel::Sms),
+        ..Person::default()
+    };
+    Ok(ConsentUpdate {
+        customer_id: customer_id.0,
+        channel,
+        consent: consent.to_consent(),
+        person,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct MergeBody {
+    admin_graphql_api_customer_kept_id: Option<Id>,
+    admin_graphql_api_customer_deleted_id: Option<Id>,
+    status: Option<String>,
+}
+
+/// `customers/merge`: the kept customer and the one merged into it (and deleted).
+pub fn customers_merge(body: &[u8]) -> Result<CustomerMerge, PayloadError> {
+    let m: MergeBody = decode(body)?;
+    Ok(CustomerMerge {
+        kept: m
+            .admin_graphql_api_customer_kept_id
+            .ok_or_else(|| PayloadError::missing("admin_graphql_api_customer_kept_id"))?
+            .0,
+        merged: m
+            .admin_graphql_api_customer_deleted_id
+            .map(|id| id.0)
+            .into_iter()
+            .collect(),
+        status: non_empty(&m.status),
+    })
+}
