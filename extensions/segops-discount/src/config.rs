@@ -269,7 +269,11 @@ impl<'a> Rule<'a> {
             }
             RawScope::Products => {
                 let collection_ids = raw.collection_ids.unwrap_or_default();
-                if !collection_ids.iter().all(|id| collections.contains(id)) {
+                if !collection_ids.iter().all(|id| {
+                    collections
+                        .iter()
+                        .any(|known| same_bytes(known.as_bytes(), id.as_bytes()))
+                }) {
                     return Err(ConfigError::MissingQueryVariable);
                 }
                 Scope::Products {

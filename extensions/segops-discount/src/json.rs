@@ -249,42 +249,43 @@ impl<'a> Reader<'a> {
         Ok(&self.bytes[start..self.pos])
     }
 
-    /// Skips one value of any shape. Iterative, so hostile nesting cannot overflow the
-    /// stack; brackets are counted, not matched, which is all skipping needs.
+    /// Skips one value of any shape. Inside arrays and objects only strings and
+    /// brackets are looked at: brackets are counted, not matched, and scalars are not
+    /// checked, which is all skipping needs (a skipped configuration is parsed strictly
+    /// later). Iterative, so hostile nesting cannot overflow the stack.
     pub fn skip(&mut self) -> Result<()> {
-        let mut depth = 0usize;
-        loop {
-            match self.peek().ok_or(Malformed)? {
-                b'{' | b'[' => {
-                    self.pos += 1;
-                    depth += 1;
-                    continue;
-                }
-                b'}' | b']' if depth > 0 => {
-                    self.pos += 1;
-                    depth -= 1;
-                }
-                b',' | b':' if depth > 0 => {
-                    self.pos += 1;
-                    continue;
-                }
-                b'"' => {
-                    self.pos += 1;
-                    self.pos = self.string_end()? + 1;
-                }
-                b'-' | b'0'..=b'9' => {
-                    self.number()?;
-                }
-                b't' | b'f' => {
-                    self.bool()?;
-                }
-                b'n' if self.null() => {}
-                _ => return Err(Malformed),
-            }
-            if depth == 0 {
+        match self.peek().ok_or(Malformed)? {
+            b'{' | b'[' => {}
+            b'"' => {
+                self.pos += 1;
+                self.pos = self.string_end()? + 1;
                 return Ok(());
             }
+            b'-' | b'0'..=b'9' => return self.number().map(drop),
+            b't' | b'f' => return self.bool().map(drop),
+            b'n' if self.null() => return Ok(()),
+            _ => return Err(Malformed),
         }
+        let mut depth = 0usize;
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            match byte {
+                b'"' => {
+                    self.pos += 1;
+                    self.pos = self.string_end()?;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos += 1;
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        Err(Malformed)
     }
 }
 
