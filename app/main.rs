@@ -34,10 +34,32 @@ enum Command {
         app_url: String,
     },
     /// Start the sandbox and the app, install SegOps into a demo store, print the admin URL.
+    /// Benchmark programs (figures for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
     Demo {
         /// Where the demo keeps its database (wiped at each start: the sandbox store is new each time).
         #[arg(long, default_value = "data/demo")]
         data_dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Signed webhook deliveries against the real server: acknowledged per second and latency.
+    Intake {
+        #[arg(long, default_value_t = 20_000)]
+        deliveries: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Benchmark against this database instead of a fresh SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Every n-th delivery repeats the previous one (0: no duplicates).
+        #[arg(long, default_value_t = 10)]
+        duplicate_every: usize,
     },
 }
 
@@ -62,6 +84,9 @@ fn main() -> ExitCode {
                 app_url,
             } => segops::cli::sandbox(bind, api_key, api_secret, app_url).await,
             Command::Demo { data_dir } => segops::demo::run(data_dir).await,
+            Command::Bench { which: Bench::Intake { deliveries, concurrency, database_url, duplicate_every } } => {
+                segops::bench::intake(segops::bench::IntakeOptions { deliveries, concurrency, database_url, duplicate_every }).await
+            }
         }
     });
     match result {

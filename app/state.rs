@@ -10,6 +10,9 @@ use crate::shopify::admin_api::{AdminApi, ShopClient};
 use crate::shopify::oauth::OAuth;
 use crate::store::Db;
 use crate::tenants::{self, ShopRecord, TenantError};
+use crate::webhooks::intake::IntakeWriter;
+use crate::webhooks::shop_keys::ShopKeys;
+use tokio::sync::Notify;
 
 pub struct App {
     pub config: Config,
@@ -17,6 +20,10 @@ pub struct App {
     pub admin_api: Arc<AdminApi>,
     pub oauth: OAuth,
     pub token_sealer: Sealer,
+    pub intake: IntakeWriter,
+    pub shop_keys: ShopKeys,
+    /// Wakes job workers when new work is committed.
+    pub jobs_notify: Arc<Notify>,
 }
 
 #[derive(Clone)]
@@ -30,6 +37,7 @@ impl Deref for AppState {
 }
 
 impl App {
+    /// Needs a Tokio runtime: it starts the intake's writer task.
     pub fn new(config: Config, db: Db) -> anyhow::Result<App> {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
@@ -42,7 +50,13 @@ impl App {
             format!("{}/auth/callback", config.app_url),
             http.clone(),
         );
+        let jobs_notify = Arc::new(Notify::new());
+        let notify = Arc::clone(&jobs_notify);
+        let intake = IntakeWriter::spawn(db.clone(), move || notify.notify_waiters());
         Ok(App {
+            intake,
+            shop_keys: ShopKeys::default(),
+            jobs_notify,
             admin_api: AdminApi::new(http, config.api_version.clone()),
             token_sealer: config.master_key.token_sealer(),
             oauth,

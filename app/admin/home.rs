@@ -34,6 +34,18 @@ pub struct HomePage {
     pub regrant_url: String,
     pub connect_url: String,
     pub scope_check_error: Option<String>,
+    /// Carried into links so the next page load is authenticated too.
+    pub id_token: String,
+    pub health: Vec<HealthRow>,
+    pub parked: Vec<crate::jobs::ParkedJob>,
+    pub deliveries_received: i64,
+    pub events_captured: i64,
+}
+
+pub struct HealthRow {
+    pub label: &'static str,
+    pub count: i64,
+    pub detail: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -58,7 +70,7 @@ pub async fn entry(
                     .shop
             }
         };
-        return Ok(render_home(&app, &shop).await?.into_response());
+        return Ok(render_home(&app, &shop, id_token).await?.into_response());
     }
     if params.contains_key("hmac") {
         let shop = ShopDomain::parse(params.get("shop").map(String::as_str).unwrap_or_default())
@@ -72,7 +84,7 @@ pub async fn entry(
     Ok(Landing.into_response())
 }
 
-async fn render_home(app: &App, shop: &ShopRecord) -> Result<HomePage, AppError> {
+async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<HomePage, AppError> {
     let tenant = tenants::find_tenant(&app.db, &shop.tenant_id)
         .await?
         .ok_or_else(|| AppError::NotFound("workspace not found".into()))?;
@@ -108,6 +120,31 @@ async fn render_home(app: &App, shop: &ShopRecord) -> Result<HomePage, AppError>
         signed_link::sign(&link_key, "connect", &tenant.id, 7 * 24 * 3600)
     );
     let steps = setup_steps::steps(&shop, &tenant.slug, !public_key.is_empty(), &missing_scopes);
+    let counts = crate::health::counts(&app.db, &shop.id).await?;
+    let health = [
+        (crate::health::Metric::DuplicatesDropped, "Duplicate deliveries dropped"),
+        (crate::health::Metric::SpecInvalid, "Events failing the Segment spec"),
+        (crate::health::Metric::ParkedJobs, "Deliveries parked after repeated failure"),
+    ]
+    .into_iter()
+    .map(|(metric, label)| {
+        let found = counts.iter().find(|(m, _, _)| m == metric.as_str());
+        HealthRow {
+            label,
+            count: found.map(|(_, c, _)| *c).unwrap_or(0),
+            detail: found.and_then(|(_, _, d)| d.clone()).unwrap_or_default(),
+        }
+    })
+    .collect();
+    let parked = crate::jobs::queue::parked(&app.db, &shop.id).await?;
+    let deliveries_received = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM webhook_deliveries WHERE shop_id = $1")
+        .bind(&shop.id)
+        .fetch_one(app.db.pool())
+        .await?;
+    let events_captured = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events WHERE shop_id = $1")
+        .bind(&shop.id)
+        .fetch_one(app.db.pool())
+        .await?;
     Ok(HomePage {
         api_key: app.config.api_key.clone(),
         shop_domain: shop.domain.to_string(),
@@ -125,5 +162,10 @@ async fn render_home(app: &App, shop: &ShopRecord) -> Result<HomePage, AppError>
         regrant_url,
         connect_url,
         scope_check_error,
+        id_token: id_token.to_owned(),
+        health,
+        parked,
+        deliveries_received,
+        events_captured,
     })
 }

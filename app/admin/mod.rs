@@ -2,7 +2,10 @@
 //! scripts call, all authenticated by App Bridge session tokens.
 
 mod api;
+mod deliveries;
 mod home;
+mod page_session;
+mod privacy_page;
 mod session;
 mod setup_steps;
 
@@ -20,4 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/connect-links", post(api::connect_link))
         .route("/admin/api/server-key", post(api::rotate_server_key))
         .route("/admin/api/webhooks/sync", post(api::sync_webhooks))
+        .route("/admin/privacy", get(privacy_page::page))
+        .route("/admin/api/privacy/{id}/export", get(privacy_page::export))
+        .route("/admin/api/parked", get(deliveries::parked))
+        .route("/admin/api/parked/{id}/replay", post(deliveries::replay))
 }

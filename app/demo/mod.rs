@@ -65,6 +65,7 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
         bind: app_listener.local_addr()?,
     };
     let app = Application::build(config, app_listener).await?;
+    crate::jobs::spawn_workers(app.state(), 2);
     tokio::spawn(async move {
         if let Err(err) = app.run_until(shutdown_signal()).await {
             tracing::error!(error = %format!("{err:#}"), "demo app stopped");

@@ -65,6 +65,12 @@ impl Vault {
         })
     }
 
+    /// This shop's sealer, for other per-shop secrets kept at rest (raw webhook bodies,
+    /// checkout recovery links).
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
     pub fn email_hash(&self, email: &str) -> Option<String> {
         normalise_email(email)
             .map(|e| crypto::keyed_hash(&self.lookup_key, format!("email:{e}").as_bytes()))

@@ -1,9 +1,11 @@
 //! `POST /webhooks`: every topic arrives here. The signature is checked over the raw bytes
-//! before anything is parsed; each delivery is stored once per (shop, topic, event id); app
-//! lifecycle topics are acted on at once.
+//! before anything is parsed; each delivery is sealed, stored once per (shop, topic, event id)
+//! by group commit together with the job that will process it, and only then acknowledged.
 
 mod headers;
+pub mod intake;
 mod receive;
+pub mod shop_keys;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -1,107 +1,71 @@
-//! The intake handler.
+//! The intake handler: verify, identify the shop, store durably once, answer.
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header::CONTENT_TYPE};
 
 use super::headers::{self, DeliveryHeaders};
-use crate::clock::now_ms;
+use super::intake::{NewDelivery, Stored};
+use super::shop_keys::body_context;
 use crate::error::AppError;
 use crate::shopify::{topics, webhook_hmac};
-use crate::state::{App, AppState};
+use crate::state::AppState;
 use crate::tenants;
 
 pub async fn receive(
     State(app): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, AppError> {
-    webhook_hmac::verify(
-        app.config.api_secret.expose().as_bytes(),
-        &body,
-        headers::header(&headers, "hmac-sha256"),
-    )
-    .map_err(|err| AppError::Unauthorized(err.to_string()))?;
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let body = body.map_err(|rejection| match rejection {
+        BytesRejection::FailedToBufferBody(_) => {
+            AppError::PayloadTooLarge(format!("the body exceeds {} bytes or was cut short", super::MAX_BODY_BYTES))
+        }
+        other => AppError::BadRequest(other.body_text()),
+    })?;
+    // Nothing is parsed before the signature holds.
+    webhook_hmac::verify(app.config.api_secret.expose().as_bytes(), &body, headers::header(&headers, "hmac-sha256"))
+        .map_err(|err| AppError::Unauthorized(err.to_string()))?;
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/json") {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "expected application/json, got {content_type:?}"
-        )));
+        return Err(AppError::UnsupportedMediaType(format!("expected application/json, got {content_type:?}")));
     }
-    let delivery =
-        DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
-    let known_topic = topics::SUBSCRIBED.contains(&delivery.topic.as_str())
-        || topics::COMPLIANCE.contains(&delivery.topic.as_str());
-    if !known_topic {
-        return Err(AppError::BadRequest(format!(
-            "SegOps does not handle topic {:?}",
-            delivery.topic
-        )));
+    let delivery = DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
+    let topic = delivery.topic.as_str();
+    let compliance = topics::COMPLIANCE.contains(&topic);
+    if !compliance && !topics::SUBSCRIBED.contains(&topic) {
+        return Err(AppError::BadRequest(format!("SegOps does not handle topic {topic:?}")));
     }
-    let Some(shop) = tenants::find_shop(&app.db, &delivery.shop).await? else {
-        // Nothing is held for a shop we never had: a privacy request is trivially honoured.
-        if topics::COMPLIANCE.contains(&delivery.topic.as_str()) {
+    let Some(shop) = app.shop_keys.get(&app.db, &app.config.master_key, &delivery.shop).await? else {
+        // Nothing is held for this shop (never installed, or already redacted): a privacy
+        // request is trivially honoured; anything else has nowhere to go.
+        if compliance {
             return Ok(StatusCode::OK);
         }
-        return Err(AppError::NotFound(format!(
-            "{} has no SegOps workspace",
-            delivery.shop
-        )));
+        return Err(AppError::NotFound(format!("{} has no SegOps workspace", delivery.shop)));
     };
-    let fresh = store(&app, &delivery, &body).await?;
-    if fresh {
-        tracing::info!(shop = %delivery.shop, topic = %delivery.topic, "webhook stored");
-        act(&app, &delivery, &shop).await?;
-    } else {
-        tracing::debug!(shop = %delivery.shop, topic = %delivery.topic, "duplicate webhook ignored");
+    let body_enc = shop.sealer.seal(&body, &body_context(&shop.shop_id, topic, &delivery.event_id));
+    let stored = app
+        .intake
+        .store(NewDelivery {
+            shop_id: shop.shop_id.clone(),
+            topic: delivery.topic.clone(),
+            event_id: delivery.event_id.clone(),
+            webhook_id: delivery.webhook_id.clone(),
+            triggered_at: delivery.triggered_at.clone(),
+            api_version: delivery.api_version.clone(),
+            body_enc,
+        })
+        .await
+        .map_err(|err| AppError::Unavailable(err.to_string()))?;
+    if stored == Stored::Duplicate {
+        tracing::debug!(shop = %delivery.shop, topic, "duplicate delivery acknowledged");
+        return Ok(StatusCode::OK);
+    }
+    // The installation itself changes at once; everything else waits for the queue.
+    if topic == "app/uninstalled" && tenants::mark_uninstalled(&app.db, &delivery.shop).await? {
+        tracing::info!(shop = %delivery.shop, "uninstalled: token dropped, data kept");
     }
     Ok(StatusCode::OK)
-}
-
-/// Stores the delivery once; returns whether it was new.
-async fn store(app: &App, delivery: &DeliveryHeaders, body: &[u8]) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "INSERT INTO webhook_deliveries (shop_domain, topic, event_id, webhook_id, triggered_at, api_version, body, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shop_domain, topic, event_id) DO NOTHING",
-    )
-    .bind(delivery.shop.as_str())
-    .bind(&delivery.topic)
-    .bind(&delivery.event_id)
-    .bind(delivery.webhook_id.as_deref())
-    .bind(delivery.triggered_at.as_deref())
-    .bind(delivery.api_version.as_deref())
-    .bind(body)
-    .bind(now_ms())
-    .execute(app.db.pool())
-    .await?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// App lifecycle topics change the installation itself.
-async fn act(
-    app: &AppState,
-    delivery: &DeliveryHeaders,
-    shop: &tenants::ShopRecord,
-) -> Result<(), AppError> {
-    match delivery.topic.as_str() {
-        "app/uninstalled" if tenants::mark_uninstalled(&app.db, &delivery.shop).await? => {
-            tracing::info!(shop = %delivery.shop, "uninstalled: token dropped, data kept");
-        }
-        "app/scopes_update" => {
-            let app = app.clone();
-            let shop = shop.clone();
-            // Answer Shopify now; the re-check makes its own Admin API calls.
-            tokio::spawn(async move {
-                if let Err(err) = crate::install::check_scopes(&app, &shop).await {
-                    tracing::warn!(shop = %shop.domain, error = %err, "scope re-check failed");
-                }
-                crate::install::sync_webhooks(&app, &shop).await;
-            });
-        }
-        _ => {}
-    }
-    Ok(())
 }

@@ -46,7 +46,7 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
             let file = dir.join("segops.db");
             (format!("sqlite://{}", file.display()), Some(file))
         }
-        Store::Postgres => (postgres_database().await?, None),
+        Store::Postgres => (segops::testing::fresh_postgres_database().await?, None),
     };
     let app_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -344,88 +344,6 @@ pub fn captured_logs() -> String {
         .unwrap_or_default()
 }
 
-// ---- PostgreSQL: a new database per test, or one clear skip line ----
-
-fn postgres_admin_url() -> String {
-    std::env::var("SEGOPS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-async fn postgres_database() -> Option<String> {
-    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> =
-        tokio::sync::OnceCell::const_new();
-    let admin = postgres_admin_url();
-    let availability = AVAILABLE
-        .get_or_init(|| async {
-            sqlx::any::install_default_drivers();
-            let connect = sqlx::AnyPool::connect(&admin);
-            match tokio::time::timeout(Duration::from_secs(5), connect).await {
-                Ok(Ok(pool)) => {
-                    drop_stale_databases(&pool).await;
-                    pool.close().await;
-                    Ok(())
-                }
-                Ok(Err(err)) => Err(err.to_string()),
-                Err(_) => Err("connection timed out".to_owned()),
-            }
-        })
-        .await;
-    if let Err(reason) = availability {
-        if std::env::var_os("SEGOPS_REQUIRE_POSTGRES").is_some() {
-            panic!(
-                "PostgreSQL is required (SEGOPS_REQUIRE_POSTGRES) but unreachable at {admin}: {reason}"
-            );
-        }
-        static SAID: Once = Once::new();
-        // Written past the test harness's capture, once per run, so a newcomer sees it.
-        SAID.call_once(|| {
-            let _ = writeln!(
-                std::io::stderr(),
-                "postgres suite skipped: {reason} ({admin})"
-            );
-        });
-        return None;
-    }
-    let name = format!(
-        "segops_t_{}_{}",
-        segops::clock::now_secs(),
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    );
-    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    Some(url.to_string())
-}
-
-/// Databases left by earlier runs (older than an hour) are dropped.
-async fn drop_stale_databases(pool: &sqlx::AnyPool) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
-            .fetch_all(pool)
-            .await
-            .unwrap_or_default();
-    let cutoff = segops::clock::now_secs() - 3600;
-    for name in names {
-        let created: i64 = name
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if created < cutoff {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(pool)
-            .await;
-        }
-    }
-}
-
 /// Declares each listed test once per store: `mod sqlite { … }` and `mod postgres { … }`.
 #[macro_export]
 macro_rules! on_both_stores {
@@ -451,4 +369,71 @@ macro_rules! on_both_stores {
             )*
         }
     };
+}
+
+// ---- capture helpers ----
+
+impl TestApp {
+    /// A control-API call on the sandbox that must succeed; returns its JSON answer.
+    pub async fn sandbox_post(&self, path: &str, body: Value) -> Value {
+        let response = self.http.post(format!("{}/_sandbox{path}", self.sandbox_url)).json(&body).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "sandbox {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Waits until the sandbox has no delivery left to make (successful or given up).
+    pub async fn sandbox_idle(&self) {
+        let url = format!("{}/_sandbox/deliveries/idle", self.sandbox_url);
+        eventually(Duration::from_secs(30), "sandbox deliveries done", || async {
+            let body: Value = self.http.get(&url).send().await.unwrap().json().await.unwrap();
+            body["pending"] == json!(0)
+        })
+        .await;
+    }
+
+    /// Runs every due job, as a worker would, until the queue is idle.
+    pub async fn drain(&self) -> segops::jobs::DrainReport {
+        segops::jobs::drain(&self.state).await.unwrap()
+    }
+
+    /// Posts a delivery signed with the app's secret (as Shopify would), returning the response.
+    pub async fn post_webhook(&self, shop: &str, topic: &str, event_id: &str, body: &[u8]) -> reqwest::Response {
+        use base64::Engine;
+        let hmac = base64::engine::general_purpose::STANDARD.encode(segops::crypto::hmac_sha256(self.api_secret.as_bytes(), body));
+        self.http
+            .post(format!("{}/webhooks", self.app_url))
+            .header("Content-Type", "application/json")
+            .header("X-Shopify-Topic", topic)
+            .header("X-Shopify-Hmac-Sha256", hmac)
+            .header("X-Shopify-Shop-Domain", shop)
+            .header("X-Shopify-Event-Id", event_id)
+            .header("X-Shopify-Webhook-Id", uuid::Uuid::new_v4().to_string())
+            .header("X-Shopify-API-Version", "2026-04")
+            .header("X-Shopify-Triggered-At", "2026-11-22T10:00:00Z")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn shop_id(&self, domain: &str) -> String {
+        sqlx::query_scalar::<_, String>("SELECT id FROM shops WHERE domain = $1")
+            .bind(domain)
+            .fetch_one(self.db().pool())
+            .await
+            .unwrap()
+    }
+
+    /// `(kind, count)` of the canonical events of a shop.
+    pub async fn event_counts(&self, domain: &str) -> Vec<(String, i64)> {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT kind, COUNT(*) FROM events WHERE shop_id = (SELECT id FROM shops WHERE domain = $1) GROUP BY kind ORDER BY kind",
+        )
+        .bind(domain)
+        .fetch_all(self.db().pool())
+        .await
+        .unwrap()
+    }
 }

@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod capture;
 mod install;
 mod isolation;
 mod lifecycle;
+mod privacy;
 mod protected_data;
 mod throttling;

@@ -1,6 +1,8 @@
 //! Random and mutated bodies never panic the mapping: every topic answers `Ok` or a
 //! `MapError`, and whatever it maps still conforms to the spec rules.
 
+use std::sync::OnceLock;
+
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -174,11 +176,19 @@ fn apply(slot: &mut Value, edit: &Edit) {
     };
 }
 
-fn samples() -> Vec<(&'static str, Value)> {
-    topics()
-        .into_iter()
-        .filter_map(|topic| sample_json(topic).map(|json| (topic, json)))
-        .collect()
+/// Every topic's sample, read once per test run (empty when the fixtures are absent).
+fn samples() -> &'static [(&'static str, Value)] {
+    static SAMPLES: OnceLock<Vec<(&'static str, Value)>> = OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        if crate::testing::fixtures_dir().is_none() {
+            println!("fixtures absent: skipping mutated-sample fuzzing");
+            return Vec::new();
+        }
+        topics()
+            .into_iter()
+            .filter_map(|topic| sample_json(topic).map(|json| (topic, json)))
+            .collect()
+    })
 }
 
 proptest! {
@@ -225,7 +235,7 @@ proptest! {
 fn every_samples_fields_can_each_be_removed_or_retyped_without_panicking() {
     // Exhaustive over top-level fields (the fuzzers above go deeper at random).
     for (topic, body) in samples() {
-        let Value::Object(map) = &body else { continue };
+        let Value::Object(map) = body else { continue };
         for key in map.keys() {
             for edit in [
                 Edit::Remove,
@@ -246,7 +256,11 @@ fn every_samples_fields_can_each_be_removed_or_retyped_without_panicking() {
                         }
                     }
                 }
-                let _ = map_webhook(topic, changed.to_string().as_bytes());
+                if let Ok(mapped) = map_webhook(topic, changed.to_string().as_bytes()) {
+                    for event in &mapped.events {
+                        assert_eq!(spec_problems(event), Vec::<String>::new(), "{topic} {key}");
+                    }
+                }
             }
         }
     }

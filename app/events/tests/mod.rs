@@ -6,6 +6,7 @@ mod dedupe;
 mod fuzz;
 mod money;
 mod privacy;
+mod rudderstack;
 mod samples;
 mod spec_fixture;
 
