@@ -383,6 +383,14 @@ impl TestApp {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    pub async fn sandbox_put(&self, path: &str, body: Value) -> Value {
+        let response = self.http.put(format!("{}/_sandbox{path}", self.sandbox_url)).json(&body).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "sandbox PUT {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
     /// Waits until the sandbox has no delivery left to make (successful or given up).
     pub async fn sandbox_idle(&self) {
         let url = format!("{}/_sandbox/deliveries/idle", self.sandbox_url);

@@ -1,0 +1,7 @@
+//! `segops bench …`: benchmark programs whose figures go into BENCHMARKS.md. Each prints the
+//! machine's own limit beside our figure, so the numbers can be read on any box.
+
+mod intake;
+mod load;
+
+pub use intake::{IntakeOptions, intake};

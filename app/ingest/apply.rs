@@ -1,0 +1,151 @@
+//! One delivery's changes in one transaction.
+
+use sqlx::AnyConnection;
+
+use super::entities;
+use crate::clock::now_ms;
+use crate::events::{CanonicalEvent, EventKind, Mapped};
+use crate::health::{self, Metric};
+use crate::jobs::{AbandonCheckout, JobError, NewJob, queue};
+use crate::pii::{CustomerPii, Vault};
+use crate::state::App;
+use crate::store::dialect;
+
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    app: &App,
+    vault: &Vault,
+    shop_id: &str,
+    delivery_id: Option<i64>,
+    source: &str,
+    mapped: Mapped,
+    version_us: i64,
+) -> Result<(), JobError> {
+    // Protected data first: an idempotent upsert, so a crash before the commit below only
+    // means it is written again on retry.
+    for person in &mapped.people {
+        let pii = CustomerPii {
+            email: person.email.clone(),
+            phone: person.phone.clone(),
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            address: person.address.clone(),
+        };
+        vault.put(&app.db, &person.customer_id, &pii).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    }
+    let window_ms = sqlx::query_scalar::<_, i64>("SELECT abandonment_window_secs FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_optional(app.db.pool())
+        .await?
+        .unwrap_or(3600)
+        * 1000;
+
+    let mut conn = app.db.pool().acquire().await?;
+    sqlx::query(dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
+    let outcome = apply_in_tx(&mut conn, vault, shop_id, delivery_id, source, &mapped, window_ms, version_us).await;
+    match outcome {
+        Ok(()) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(())
+        }
+        Err(err) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(err.into())
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_in_tx(
+    conn: &mut AnyConnection,
+    vault: &Vault,
+    shop_id: &str,
+    delivery_id: Option<i64>,
+    source: &str,
+    mapped: &Mapped,
+    window_ms: i64,
+    version_us: i64,
+) -> Result<(), sqlx::Error> {
+    for entity in &mapped.entities {
+        entities::upsert(conn, vault, shop_id, entity, version_us).await?;
+    }
+    for event in &mapped.events {
+        let problems = crate::events::spec_problems(event);
+        if !problems.is_empty() {
+            let detail = format!("{}: {}", event.segment_name.unwrap_or(event.kind.as_str()), problems.join("; "));
+            tracing::warn!(shop_id, event = event.kind.as_str(), problems = %detail, "event fails the Segment spec");
+            health::bump_by(conn, shop_id, Metric::SpecInvalid, 1, Some(&detail)).await?;
+        }
+        insert_event(conn, shop_id, delivery_id, source, event).await?;
+        match (event.kind, event.checkout_token.as_deref()) {
+            (EventKind::CheckoutStart, Some(token)) => {
+                let job = NewJob {
+                    shop_id: Some(shop_id.to_owned()),
+                    kind: AbandonCheckout::KIND,
+                    unique_key: Some(AbandonCheckout::key(shop_id, token)),
+                    payload: serde_json::to_string(&AbandonCheckout { shop_id: shop_id.to_owned(), token: token.to_owned() })
+                        .unwrap_or_default(),
+                    run_at: event.occurred_at_ms + window_ms,
+                };
+                queue::enqueue(conn, &job).await?;
+            }
+            (EventKind::Purchase, Some(token)) => {
+                entities::mark_checkout_completed(conn, shop_id, token).await?;
+                queue::cancel(conn, &AbandonCheckout::key(shop_id, token)).await?;
+            }
+            _ => {}
+        }
+    }
+    if let Some(delivery_id) = delivery_id {
+        let customer = mapped.events.iter().find_map(|e| e.customer_id.clone()).or_else(|| mapped.people.first().map(|p| p.customer_id.clone()));
+        mark_processed_in(conn, delivery_id, customer.as_deref()).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_event(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    delivery_id: Option<i64>,
+    source: &str,
+    event: &CanonicalEvent,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO events (shop_id, kind, segment_name, dedupe_key, occurred_at, customer_id, order_id, checkout_token, cart_token, \
+         properties, source, delivery_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (shop_id, dedupe_key) DO NOTHING",
+    )
+    .bind(shop_id)
+    .bind(event.kind.as_str())
+    .bind(event.segment_name)
+    .bind(&event.dedupe_key)
+    .bind(event.occurred_at_ms)
+    .bind(event.customer_id.as_deref())
+    .bind(event.order_id.as_deref())
+    .bind(event.checkout_token.as_deref())
+    .bind(event.cart_token.as_deref())
+    .bind(serde_json::Value::Object(event.properties.clone()).to_string())
+    .bind(source)
+    .bind(delivery_id)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+async fn mark_processed_in(conn: &mut AnyConnection, delivery_id: i64, customer_id: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'processed', processed_at = $1, customer_id = COALESCE($2, customer_id) WHERE id = $3",
+    )
+    .bind(now_ms())
+    .bind(customer_id)
+    .bind(delivery_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_processed(db: &crate::store::Db, delivery_id: i64, customer_id: Option<&str>) -> Result<(), sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    mark_processed_in(&mut conn, delivery_id, customer_id).await
+}

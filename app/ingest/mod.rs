@@ -1,0 +1,8 @@
+//! Applying mapped changes: canonical events (once per business key), the latest state of
+//! orders, customers, products and checkouts (newest `updated_at` wins, whatever the arrival
+//! order), protected data through the vault, and checkout-abandonment timers.
+
+mod apply;
+pub mod entities;
+
+pub use apply::{apply, insert_event, mark_processed};

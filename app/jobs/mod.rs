@@ -1,0 +1,46 @@
+//! The job queue in the database: typed jobs, one per file and registered in `dispatch`,
+//! enqueued in the same transaction as the write that causes them, retried with backoff and
+//! parked with their reason after repeated failure. Safe with many workers and replicas.
+
+mod abandon_checkout;
+mod privacy_request;
+mod process_delivery;
+pub mod queue;
+mod runner;
+
+pub use abandon_checkout::AbandonCheckout;
+pub use privacy_request::PrivacyWork;
+pub use process_delivery::ProcessDelivery;
+pub use queue::{NewJob, ParkedJob};
+pub use runner::{DrainReport, drain, spawn_workers};
+
+use crate::state::App;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth another try later (database busy, Shopify unreachable…).
+    #[error("{0}")]
+    Retry(String),
+    /// Retrying cannot help (the payload is invalid): park at once, with the reason.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<sqlx::Error> for JobError {
+    fn from(err: sqlx::Error) -> Self {
+        JobError::Retry(format!("database: {err}"))
+    }
+}
+
+/// Runs one claimed job by kind. Every job kind is listed here.
+async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
+    fn parse<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T, JobError> {
+        serde_json::from_str(payload).map_err(|err| JobError::Permanent(format!("job payload unreadable: {err}")))
+    }
+    match job.kind.as_str() {
+        ProcessDelivery::KIND => parse::<ProcessDelivery>(&job.payload)?.run(app).await,
+        AbandonCheckout::KIND => parse::<AbandonCheckout>(&job.payload)?.run(app).await,
+        PrivacyWork::KIND => parse::<PrivacyWork>(&job.payload)?.run(app).await,
+        other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
+    }
+}

@@ -1,0 +1,168 @@
+//! The `jobs` table: enqueue, claim, finish, retry, park, replay. Claims differ by store:
+//! PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP LOCKED`); SQLite has one writer,
+//! so an atomic `UPDATE … RETURNING` with a lease suffices. An expired lease (a worker killed
+//! mid-job) makes the job claimable again.
+
+use sqlx::AnyConnection;
+
+use crate::clock::now_ms;
+use crate::store::{Backend, Db};
+
+/// After this many failed attempts a job is parked with its last error.
+pub const MAX_ATTEMPTS: i64 = 6;
+/// How long a claimed job is reserved for its worker.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+
+pub struct NewJob {
+    pub shop_id: Option<String>,
+    pub kind: &'static str,
+    /// At most one live job per key (e.g. one abandonment timer per checkout).
+    pub unique_key: Option<String>,
+    pub payload: String,
+    pub run_at: i64,
+}
+
+impl NewJob {
+    pub fn now(shop_id: &str, kind: &'static str, payload: &impl serde::Serialize) -> NewJob {
+        NewJob {
+            shop_id: Some(shop_id.to_owned()),
+            kind,
+            unique_key: None,
+            payload: serde_json::to_string(payload).unwrap_or_default(),
+            run_at: now_ms(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub shop_id: Option<String>,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ParkedJob {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub updated_at: i64,
+}
+
+pub async fn enqueue(conn: &mut AnyConnection, job: &NewJob) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO jobs (shop_id, kind, unique_key, payload, run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(job.shop_id.as_deref())
+    .bind(job.kind)
+    .bind(job.unique_key.as_deref())
+    .bind(&job.payload)
+    .bind(job.run_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn claim(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
+    let now = now_ms();
+    let sql = match db.backend() {
+        Backend::Postgres => {
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
+             SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
+             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, shop_id, kind, payload, attempts"
+        }
+        Backend::Sqlite => {
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
+             SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
+             ORDER BY run_at, id LIMIT 1) RETURNING id, shop_id, kind, payload, attempts"
+        }
+    };
+    let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(sql)
+        .bind(now + LEASE_MS)
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|(id, shop_id, kind, payload, attempts)| Claimed { id, shop_id, kind, payload, attempts }))
+}
+
+pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Schedules another attempt with exponential backoff, or parks the job when it has had enough.
+pub async fn fail(db: &Db, job: &Claimed, error: &str, permanent: bool) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let park = permanent || job.attempts >= MAX_ATTEMPTS;
+    if park {
+        sqlx::query("UPDATE jobs SET status = 'parked', locked_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3")
+            .bind(error)
+            .bind(now)
+            .bind(job.id)
+            .execute(db.pool())
+            .await?;
+    } else {
+        // 1 s, 4 s, 16 s, 64 s, 256 s.
+        let delay = 1000 * 4i64.pow(job.attempts.saturating_sub(1).min(8) as u32);
+        sqlx::query(
+            "UPDATE jobs SET status = 'queued', locked_until = NULL, last_error = $1, run_at = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(error)
+        .bind(now + delay)
+        .bind(now)
+        .bind(job.id)
+        .execute(db.pool())
+        .await?;
+    }
+    Ok(park)
+}
+
+pub async fn parked(db: &Db, shop_id: &str) -> Result<Vec<ParkedJob>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, (i64, String, String, i64, Option<String>, i64)>(
+        "SELECT id, kind, payload, attempts, last_error, updated_at FROM jobs WHERE shop_id = $1 AND status = 'parked' ORDER BY id",
+    )
+    .bind(shop_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, payload, attempts, last_error, updated_at)| ParkedJob { id, kind, payload, attempts, last_error, updated_at })
+        .collect())
+}
+
+/// Puts a parked job of this shop back in the queue; false when there is no such job.
+pub async fn replay(db: &Db, shop_id: &str, id: i64) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let result = sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 WHERE id = $2 AND shop_id = $3 AND status = 'parked'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(shop_id)
+    .execute(db.pool())
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Jobs that are due now (queued and not waiting for a retry, or with an expired lease).
+pub async fn due_count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM jobs WHERE (status = 'queued' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)",
+    )
+    .bind(now_ms())
+    .fetch_one(db.pool())
+    .await
+}
+
+/// Cancels a pending job by its key (e.g. the abandonment timer of a checkout that completed).
+pub async fn cancel(conn: &mut AnyConnection, unique_key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE unique_key = $1 AND status = 'queued'").bind(unique_key).execute(conn).await?;
+    Ok(())
+}

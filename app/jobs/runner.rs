@@ -1,0 +1,84 @@
+//! Workers: claim, run (a panic counts as a failure, not a dead worker), record the outcome.
+
+use std::time::Duration;
+
+use futures::FutureExt;
+
+use super::{JobError, dispatch, queue};
+use crate::state::{App, AppState};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DrainReport {
+    pub done: usize,
+    pub retried: usize,
+    pub parked: usize,
+}
+
+/// Starts `count` workers that run until the process ends. They wake when the intake commits
+/// new work and otherwise poll, which also picks up retries and other replicas' jobs.
+pub fn spawn_workers(app: AppState, count: usize) {
+    for worker in 0..count {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                match run_one(&app).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => {}
+                    Err(err) => tracing::error!(worker, error = %err, "job queue unavailable"),
+                }
+                let notified = app.jobs_notify.notified();
+                let _ = tokio::time::timeout(Duration::from_millis(250), notified).await;
+            }
+        });
+    }
+}
+
+/// Runs every job that is due, until none is; retries scheduled for later stay queued. Tests use
+/// this to process deterministically.
+pub async fn drain(app: &App) -> Result<DrainReport, sqlx::Error> {
+    let mut report = DrainReport::default();
+    while let Some(outcome) = run_one(app).await? {
+        match outcome {
+            Outcome::Done => report.done += 1,
+            Outcome::Retried => report.retried += 1,
+            Outcome::Parked => report.parked += 1,
+        }
+    }
+    Ok(report)
+}
+
+enum Outcome {
+    Done,
+    Retried,
+    Parked,
+}
+
+async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
+    let Some(job) = queue::claim(&app.db).await? else { return Ok(None) };
+    let result = std::panic::AssertUnwindSafe(dispatch(app, &job)).catch_unwind().await;
+    let failure = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(JobError::Retry(why))) => Some((why, false)),
+        Ok(Err(JobError::Permanent(why))) => Some((why, true)),
+        Err(panic) => {
+            let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            Some((format!("job panicked: {}", why.unwrap_or_default()), false))
+        }
+    };
+    Ok(Some(match failure {
+        None => {
+            queue::complete(&app.db, job.id).await?;
+            Outcome::Done
+        }
+        Some((why, permanent)) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, reason = %why, "job failed");
+            if queue::fail(&app.db, &job, &why, permanent).await? {
+                crate::health::bump(&app.db, job.shop_id.as_deref().unwrap_or_default(), crate::health::Metric::ParkedJobs, Some(&why)).await?;
+                Outcome::Parked
+            } else {
+                Outcome::Retried
+            }
+        }
+    }))
+}
+
