@@ -3,6 +3,7 @@
 //! One folder per idea; `main.rs` only parses the command line and calls into here.
 
 pub mod admin;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -10,8 +11,12 @@ pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod health;
+pub mod ingest;
 pub mod install;
+pub mod jobs;
 pub mod pii;
+pub mod privacy;
 pub mod sandbox;
 pub mod shopify;
 pub mod signed_link;
