@@ -57,7 +57,7 @@ pub fn checkout(kind: EventKind, c: &Checkout) -> Mapped {
             recovery_url: c.recovery_url.clone(),
             line_items,
         }],
-        people: c.person.clone().map(PersonData::from).into_iter().collect(),
+        people: PersonData::list(c.person.clone()),
     }
 }
 

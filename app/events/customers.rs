@@ -54,7 +54,7 @@ pub fn customer(kind: EventKind, c: &Customer) -> Mapped {
             sms_marketing,
             deleted: false,
         }],
-        people: vec![PersonData::from(c.person.clone())],
+        people: PersonData::list(Some(c.person.clone())),
     }
 }
 
@@ -149,13 +149,9 @@ pub fn consent(update: &ConsentUpdate, triggered_at_ms: i64) -> Mapped {
     );
     event.customer_id = Some(update.customer_id.clone());
     event.properties = props.build();
-    let person = &update.person;
     Mapped {
         events: vec![event],
         entities: Vec::new(),
-        people: (person.email.is_some() || person.phone.is_some())
-            .then(|| PersonData::from(person.clone()))
-            .into_iter()
-            .collect(),
+        people: PersonData::list(Some(update.person.clone())),
     }
 }

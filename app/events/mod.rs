@@ -34,6 +34,7 @@ pub mod spec;
 #[cfg(test)]
 mod tests;
 
+pub use crate::shopify::payloads::ids::normalise_id;
 pub use checkouts::abandoned_checkout_event;
 pub use compliance::{ComplianceRequest, parse_compliance};
 pub use error::MapError;

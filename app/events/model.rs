@@ -279,6 +279,26 @@ impl fmt::Debug for PersonData {
     }
 }
 
+impl PersonData {
+    /// True when the payload carried no protected field for this customer.
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none()
+            && self.phone.is_none()
+            && self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.address.is_none()
+    }
+
+    /// The people list for a payload: one entry, unless it holds nothing protected.
+    pub(crate) fn list(person: Option<crate::events::commerce::Person>) -> Vec<PersonData> {
+        person
+            .map(PersonData::from)
+            .filter(|p| !p.is_empty())
+            .into_iter()
+            .collect()
+    }
+}
+
 impl From<crate::events::commerce::Person> for PersonData {
     fn from(p: crate::events::commerce::Person) -> Self {
         PersonData {

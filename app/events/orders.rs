@@ -92,12 +92,7 @@ pub fn order(kind: EventKind, order: &Order) -> Mapped {
             checkout_token: order.checkout_token.clone(),
             cart_token: order.cart_token.clone(),
         }],
-        people: order
-            .person
-            .clone()
-            .map(PersonData::from)
-            .into_iter()
-            .collect(),
+        people: PersonData::list(order.person.clone()),
     }
 }
 

@@ -129,3 +129,19 @@ fn errors_never_quote_payload_values() {
     assert!(text.contains("updated_at"), "{text}");
     assert!(!text.contains("bob@biller.com"), "{text}");
 }
+
+#[test]
+fn a_customer_without_protected_fields_yields_no_person() {
+    let Some(mut body) = sample_json("orders/paid") else { return };
+    for field in ["email", "first_name", "last_name", "phone", "default_address"] {
+        body["customer"][field] = Value::Null;
+    }
+    body["email"] = Value::Null;
+    body["contact_email"] = Value::Null;
+    let mapped = map_webhook("orders/paid", body.to_string().as_bytes()).unwrap();
+    assert!(mapped.people.is_empty(), "{:?}", mapped.people);
+    assert_eq!(
+        only_event(&mapped).customer_id.as_deref(),
+        Some("115310627314723954")
+    );
+}

@@ -11,7 +11,8 @@ use super::wire::{Amount, Timestamp, ms};
 use super::{PayloadError, decode};
 use crate::events::commerce::{Checkout, Totals};
 
-#[derive(Debug, Deserialize)]
+// No `Debug`: it holds protected customer data.
+#[derive(Deserialize)]
 struct CheckoutBody {
     token: Option<String>,
     cart_token: Option<String>,

@@ -55,14 +55,15 @@ pub fn customer_deleted(body: &[u8]) -> Result<Deleted, PayloadError> {
         .ok_or_else(|| PayloadError::missing("id"))
 }
 
-#[derive(Debug, Deserialize)]
+// No `Debug`: it holds protected customer data.
+#[derive(Deserialize)]
 struct EmailConsentBody {
     customer_id: Option<Id>,
     email_address: Option<String>,
     email_marketing_consent: Option<ConsentBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct SmsConsentBody {
     id: Option<Id>,
     phone: Option<String>,

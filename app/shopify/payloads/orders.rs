@@ -11,7 +11,8 @@ use super::wire::{Amount, Id, MoneySet, Timestamp, ms};
 use super::{PayloadError, decode};
 use crate::events::commerce::{LineDelta, Order, OrderEdit, Presentment, Totals};
 
-#[derive(Debug, Deserialize)]
+// No `Debug`: it holds protected customer data.
+#[derive(Deserialize)]
 struct OrderBody {
     id: Option<Id>,
     admin_graphql_api_id: Option<Id>,

@@ -7,7 +7,8 @@ use super::lines::non_empty;
 use super::wire::{Id, Tags, Timestamp};
 use crate::events::commerce::{Consent, Person};
 
-#[derive(Debug, Deserialize)]
+// No `Debug`: it holds protected customer data.
+#[derive(Deserialize)]
 pub struct CustomerBody {
     pub id: Option<Id>,
     pub admin_graphql_api_id: Option<Id>,
@@ -53,7 +54,7 @@ impl CustomerBody {
 }
 
 /// The address fields we keep, in a fixed order, so the same address always yields the same JSON.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Deserialize, Serialize)]
 pub struct AddressBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
