@@ -27,12 +27,23 @@ const UPSERT: &str = "INSERT INTO data_health (shop_id, metric, count, last_deta
      ON CONFLICT (shop_id, metric) DO UPDATE SET count = data_health.count + excluded.count, \
      last_detail = COALESCE(excluded.last_detail, data_health.last_detail), updated_at = excluded.updated_at";
 
-pub async fn bump(db: &Db, shop_id: &str, metric: Metric, detail: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn bump(
+    db: &Db,
+    shop_id: &str,
+    metric: Metric,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     bump_by(&mut conn, shop_id, metric, 1, detail).await
 }
 
-pub async fn bump_by(conn: &mut AnyConnection, shop_id: &str, metric: Metric, by: i64, detail: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn bump_by(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    metric: Metric,
+    by: i64,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(UPSERT)
         .bind(shop_id)
         .bind(metric.as_str())
@@ -45,18 +56,25 @@ pub async fn bump_by(conn: &mut AnyConnection, shop_id: &str, metric: Metric, by
 }
 
 /// `(metric, count, last detail)` for one shop.
-pub async fn counts(db: &Db, shop_id: &str) -> Result<Vec<(String, i64, Option<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT metric, count, last_detail FROM data_health WHERE shop_id = $1 ORDER BY metric")
-        .bind(shop_id)
-        .fetch_all(db.pool())
-        .await
+pub async fn counts(
+    db: &Db,
+    shop_id: &str,
+) -> Result<Vec<(String, i64, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT metric, count, last_detail FROM data_health WHERE shop_id = $1 ORDER BY metric",
+    )
+    .bind(shop_id)
+    .fetch_all(db.pool())
+    .await
 }
 
 pub async fn count(db: &Db, shop_id: &str, metric: Metric) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT count FROM data_health WHERE shop_id = $1 AND metric = $2")
-        .bind(shop_id)
-        .bind(metric.as_str())
-        .fetch_optional(db.pool())
-        .await?
-        .unwrap_or(0))
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT count FROM data_health WHERE shop_id = $1 AND metric = $2",
+    )
+    .bind(shop_id)
+    .bind(metric.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    .unwrap_or(0))
 }

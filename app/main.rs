@@ -84,8 +84,22 @@ fn main() -> ExitCode {
                 app_url,
             } => segops::cli::sandbox(bind, api_key, api_secret, app_url).await,
             Command::Demo { data_dir } => segops::demo::run(data_dir).await,
-            Command::Bench { which: Bench::Intake { deliveries, concurrency, database_url, duplicate_every } } => {
-                segops::bench::intake(segops::bench::IntakeOptions { deliveries, concurrency, database_url, duplicate_every }).await
+            Command::Bench {
+                which:
+                    Bench::Intake {
+                        deliveries,
+                        concurrency,
+                        database_url,
+                        duplicate_every,
+                    },
+            } => {
+                segops::bench::intake(segops::bench::IntakeOptions {
+                    deliveries,
+                    concurrency,
+                    database_url,
+                    duplicate_every,
+                })
+                .await
             }
         }
     });

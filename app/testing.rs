@@ -41,19 +41,22 @@ pub fn fixture_json(relative: &str) -> Option<serde_json::Value> {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("SEGOPS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("SEGOPS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A new, empty PostgreSQL database for one test, or `None` (after one clear line,
 /// `postgres suite skipped: <reason>`) when no server is reachable. `SEGOPS_REQUIRE_POSTGRES`
 /// turns the skip into a failure.
 pub async fn fresh_postgres_database() -> Option<String> {
-    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> = tokio::sync::OnceCell::const_new();
+    static AVAILABLE: tokio::sync::OnceCell<Result<(), String>> =
+        tokio::sync::OnceCell::const_new();
     sqlx::any::install_default_drivers();
     let admin = postgres_admin_url();
     let availability = AVAILABLE
         .get_or_init(|| async {
-            match tokio::time::timeout(Duration::from_secs(5), sqlx::AnyPool::connect(&admin)).await {
+            match tokio::time::timeout(Duration::from_secs(5), sqlx::AnyPool::connect(&admin)).await
+            {
                 Ok(Ok(pool)) => {
                     drop_stale_databases(&pool).await;
                     pool.close().await;
@@ -72,13 +75,23 @@ pub async fn fresh_postgres_database() -> Option<String> {
         static SAID: Once = Once::new();
         // Written past the test harness's output capture, once per test binary.
         SAID.call_once(|| {
-            let _ = writeln!(std::io::stderr(), "postgres suite skipped: {reason} ({admin})");
+            let _ = writeln!(
+                std::io::stderr(),
+                "postgres suite skipped: {reason} ({admin})"
+            );
         });
         return None;
     }
-    let name = format!("segops_t_{}_{}", crate::clock::now_secs(), &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let name = format!(
+        "segops_t_{}_{}",
+        crate::clock::now_secs(),
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
     let pool = sqlx::AnyPool::connect(&admin).await.ok()?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.ok()?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .ok()?;
     pool.close().await;
     let mut url = url::Url::parse(&admin).ok()?;
     url.set_path(&name);
@@ -87,15 +100,24 @@ pub async fn fresh_postgres_database() -> Option<String> {
 
 /// Test databases left by earlier runs (older than an hour) are dropped.
 async fn drop_stale_databases(pool: &sqlx::AnyPool) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
-        .fetch_all(pool)
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'segops_t_%'")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
     let cutoff = crate::clock::now_secs() - 3600;
     for name in names {
-        let created: i64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let created: i64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         if created < cutoff {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(pool)
+            .await;
         }
     }
 }

@@ -31,6 +31,8 @@ impl Server {
             .env("SEGOPS_ENCRYPTION_KEY", master_key)
             .env("SEGOPS_BIND", format!("127.0.0.1:{port}"))
             .env("SEGOPS_LOG", "warn")
+            // Jobs the killed server had claimed are taken over two seconds after its last heartbeat.
+            .env("SEGOPS_JOB_LEASE_SECS", "2")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -89,22 +91,49 @@ async fn run(database_url: &str) {
     let mut config = SandboxConfig::new(API_KEY, API_SECRET, app_url.clone());
     // 8 attempts over ~12 s (Shopify's schedule shape, compressed): enough to outlast a restart.
     config.retry_base = Duration::from_millis(100);
-    config.scopes = segops::shopify::scopes::required().map(str::to_owned).collect();
-    let sandbox = Sandbox::start(config, tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()).await.unwrap();
+    config.scopes = segops::shopify::scopes::required()
+        .map(str::to_owned)
+        .collect();
+    let sandbox = Sandbox::start(
+        config,
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    )
+    .await
+    .unwrap();
     let sandbox_url = sandbox.base_url();
     let template = sandbox.shop_url_template();
     tokio::spawn(sandbox.stopped());
     let master_key = segops::crypto::MasterKey::generate().to_base64();
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
 
     let server = Server::start(port, database_url, &template, &master_key);
     wait_until(Duration::from_secs(30), "the server to answer", || async {
-        http.get(format!("{app_url}/health")).send().await.is_ok_and(|r| r.status().is_success())
+        http.get(format!("{app_url}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
     })
     .await;
-    http.post(format!("{sandbox_url}/_sandbox/shops")).json(&json!({ "domain": SHOP })).send().await.unwrap().error_for_status().unwrap();
-    let installed = http.get(format!("{sandbox_url}/store/{SHOP}/admin/apps/{API_KEY}")).send().await.unwrap();
-    assert!(installed.status().is_success(), "install: {}", installed.status());
+    http.post(format!("{sandbox_url}/_sandbox/shops"))
+        .json(&json!({ "domain": SHOP }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let installed = http
+        .get(format!("{sandbox_url}/store/{SHOP}/admin/apps/{API_KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        installed.status().is_success(),
+        "install: {}",
+        installed.status()
+    );
 
     // The burst: thousands of customers/create deliveries, each its own merchant action.
     let seeded = http
@@ -113,59 +142,132 @@ async fn run(database_url: &str) {
         .send()
         .await
         .unwrap();
-    assert!(seeded.status().is_success(), "seed: {}", seeded.text().await.unwrap());
+    assert!(
+        seeded.status().is_success(),
+        "seed: {}",
+        seeded.text().await.unwrap()
+    );
 
     // Kill it once a good part of the burst has been acknowledged, while the rest is in flight.
     let deliveries_url = format!("{sandbox_url}/_sandbox/shops/{SHOP}/deliveries");
-    wait_until(Duration::from_secs(60), "a third of the burst acknowledged", || async {
-        let list: Value = http.get(&deliveries_url).send().await.unwrap().json().await.unwrap();
-        acknowledged(&list).len() >= CUSTOMERS / 3
-    })
+    wait_until(
+        Duration::from_secs(60),
+        "a third of the burst acknowledged",
+        || async {
+            let list: Value = http
+                .get(&deliveries_url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            acknowledged(&list).len() >= CUSTOMERS / 3
+        },
+    )
     .await;
     server.kill_9();
-    let at_kill: Value = http.get(&deliveries_url).send().await.unwrap().json().await.unwrap();
+    let at_kill: Value = http
+        .get(&deliveries_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let acked_before_kill = acknowledged(&at_kill);
-    assert!(acked_before_kill.len() < CUSTOMERS, "the burst finished before the kill; nothing was tested");
+    assert!(
+        acked_before_kill.len() < CUSTOMERS,
+        "the burst finished before the kill; nothing was tested"
+    );
 
     // Restart on the same port; the sandbox's retries bring the rest.
     let server = Server::start(port, database_url, &template, &master_key);
-    wait_until(Duration::from_secs(60), "the sandbox to finish delivering", || async {
-        let idle: Value = http.get(format!("{sandbox_url}/_sandbox/deliveries/idle")).send().await.unwrap().json().await.unwrap();
-        idle["pending"] == json!(0)
-    })
+    wait_until(
+        Duration::from_secs(60),
+        "the sandbox to finish delivering",
+        || async {
+            let idle: Value = http
+                .get(format!("{sandbox_url}/_sandbox/deliveries/idle"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            idle["pending"] == json!(0)
+        },
+    )
     .await;
-    let finally: Value = http.get(&deliveries_url).send().await.unwrap().json().await.unwrap();
+    let finally: Value = http
+        .get(&deliveries_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let acked = acknowledged(&finally);
 
     let db = segops::store::Db::connect(database_url).await.unwrap();
-    let stored: Vec<(String, String)> = sqlx::query_as("SELECT topic, event_id FROM webhook_deliveries").fetch_all(db.pool()).await.unwrap();
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT topic, event_id FROM webhook_deliveries")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for key in stored {
         *seen.entry(key).or_default() += 1;
     }
     for key in &acked_before_kill {
-        assert_eq!(seen.get(key), Some(&1), "acknowledged before the kill but not stored exactly once: {key:?}");
+        assert_eq!(
+            seen.get(key),
+            Some(&1),
+            "acknowledged before the kill but not stored exactly once: {key:?}"
+        );
     }
     for key in &acked {
-        assert_eq!(seen.get(key), Some(&1), "acknowledged but not stored exactly once: {key:?}");
+        assert_eq!(
+            seen.get(key),
+            Some(&1),
+            "acknowledged but not stored exactly once: {key:?}"
+        );
     }
-    let customer_creates = acked.iter().filter(|(topic, _)| topic == "customers/create").count();
-    assert_eq!(customer_creates, CUSTOMERS, "every customer's delivery was eventually acknowledged");
+    let customer_creates = acked
+        .iter()
+        .filter(|(topic, _)| topic == "customers/create")
+        .count();
+    assert_eq!(
+        customer_creates, CUSTOMERS,
+        "every customer's delivery was eventually acknowledged"
+    );
 
     // Processing: the restarted server's workers finish the queue; each customer counted once.
-    wait_until(Duration::from_secs(120), "every delivery processed", || async {
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'processed'")
+    wait_until(
+        Duration::from_secs(120),
+        "every delivery processed",
+        || async {
+            let left: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'processed'",
+            )
             .fetch_one(db.pool())
             .await
             .unwrap();
-        left == 0
-    })
+            left == 0
+        },
+    )
     .await;
-    let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'customer_created'").fetch_one(db.pool()).await.unwrap();
-    let distinct: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT customer_id) FROM events WHERE kind = 'customer_created'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let created: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'customer_created'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT customer_id) FROM events WHERE kind = 'customer_created'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
     assert_eq!(created, CUSTOMERS as i64);
     assert_eq!(distinct, CUSTOMERS as i64);
     db.close().await;
@@ -174,10 +276,19 @@ async fn run(database_url: &str) {
 
 /// `(topic, event id)` of every delivery the sandbox saw answered with a 2xx.
 fn acknowledged(list: &Value) -> HashSet<(String, String)> {
-    let attempts = list.as_array().cloned().or_else(|| list["deliveries"].as_array().cloned()).unwrap_or_default();
+    let attempts = list
+        .as_array()
+        .cloned()
+        .or_else(|| list["deliveries"].as_array().cloned())
+        .unwrap_or_default();
     attempts
         .iter()
         .filter(|a| a["status"] == "delivered")
-        .filter_map(|a| Some((a["topic"].as_str()?.to_owned(), a["event_id"].as_str()?.to_owned())))
+        .filter_map(|a| {
+            Some((
+                a["topic"].as_str()?.to_owned(),
+                a["event_id"].as_str()?.to_owned(),
+            ))
+        })
         .collect()
 }

@@ -122,9 +122,18 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
     let steps = setup_steps::steps(&shop, &tenant.slug, !public_key.is_empty(), &missing_scopes);
     let counts = crate::health::counts(&app.db, &shop.id).await?;
     let health = [
-        (crate::health::Metric::DuplicatesDropped, "Duplicate deliveries dropped"),
-        (crate::health::Metric::SpecInvalid, "Events failing the Segment spec"),
-        (crate::health::Metric::ParkedJobs, "Deliveries parked after repeated failure"),
+        (
+            crate::health::Metric::DuplicatesDropped,
+            "Duplicate deliveries dropped",
+        ),
+        (
+            crate::health::Metric::SpecInvalid,
+            "Events failing the Segment spec",
+        ),
+        (
+            crate::health::Metric::ParkedJobs,
+            "Deliveries parked after repeated failure",
+        ),
     ]
     .into_iter()
     .map(|(metric, label)| {
@@ -137,14 +146,16 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
     })
     .collect();
     let parked = crate::jobs::queue::parked(&app.db, &shop.id).await?;
-    let deliveries_received = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM webhook_deliveries WHERE shop_id = $1")
-        .bind(&shop.id)
-        .fetch_one(app.db.pool())
-        .await?;
-    let events_captured = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events WHERE shop_id = $1")
-        .bind(&shop.id)
-        .fetch_one(app.db.pool())
-        .await?;
+    let deliveries_received =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM webhook_deliveries WHERE shop_id = $1")
+            .bind(&shop.id)
+            .fetch_one(app.db.pool())
+            .await?;
+    let events_captured =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events WHERE shop_id = $1")
+            .bind(&shop.id)
+            .fetch_one(app.db.pool())
+            .await?;
     Ok(HomePage {
         api_key: app.config.api_key.clone(),
         shop_domain: shop.domain.to_string(),

@@ -16,12 +16,17 @@ pub struct PageSession {
 impl FromRequestParts<AppState> for PageSession {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
         let id_token = url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == "id_token")
             .map(|(_, v)| v.into_owned())
-            .ok_or_else(|| AppError::InvalidSession("open SegOps from your Shopify admin (no id_token)".into()))?;
+            .ok_or_else(|| {
+                AppError::InvalidSession("open SegOps from your Shopify admin (no id_token)".into())
+            })?;
         let session = AdminSession::from_token(state, &id_token).await?;
         Ok(PageSession { session, id_token })
     }

@@ -63,22 +63,33 @@ pub async fn page(State(app): State<AppState>, page: PageSession) -> Result<Priv
 }
 
 /// `GET /admin/api/privacy/{id}/export`: the fulfilled export, as a JSON download.
-pub async fn export(State(app): State<AppState>, session: AdminSession, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+pub async fn export(
+    State(app): State<AppState>,
+    session: AdminSession,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
     let shop_id = &session.shop.id;
     let sealed = privacy::load_export(&app.db, shop_id, &id)
         .await?
-        .ok_or_else(|| AppError::NotFound("no export for that request (unknown, or not fulfilled yet)".into()))?;
+        .ok_or_else(|| {
+            AppError::NotFound("no export for that request (unknown, or not fulfilled yet)".into())
+        })?;
     let vault = crate::pii::Vault::for_shop(&app.db, &app.config.master_key, shop_id)
         .await
         .map_err(AppError::internal)?;
     let document = vault
         .sealer()
         .open(&sealed, &privacy::export_context(shop_id, &id))
-        .map_err(|_| AppError::internal(anyhow::anyhow!("export does not open with this shop's key")))?;
+        .map_err(|_| {
+            AppError::internal(anyhow::anyhow!("export does not open with this shop's key"))
+        })?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"segops-data-request-{id}.json\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"segops-data-request-{id}.json\""),
+            ),
         ],
         document,
     ))

@@ -29,7 +29,10 @@ const SECRET: &str = "bench-secret";
 pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("segops-bench-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir)?;
-    let database_url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
+    let database_url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let config = Config {
@@ -45,38 +48,69 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     let app = Application::build(config, listener).await?;
     let state = app.state();
     let shop = ShopDomain::parse(SHOP).context("bench shop")?;
-    crate::tenants::provision(&state.db, &state.token_sealer, &shop, &Secret::new("shpat_bench".into()), "", None).await?;
+    crate::tenants::provision(
+        &state.db,
+        &state.token_sealer,
+        &shop,
+        &Secret::new("shpat_bench".into()),
+        "",
+        None,
+    )
+    .await?;
     tokio::spawn(app.run_until(std::future::pending()));
 
     let body = Arc::new(sample_order_body());
-    let hmac = base64::engine::general_purpose::STANDARD.encode(crate::crypto::hmac_sha256(SECRET.as_bytes(), &body));
-    let client = reqwest::Client::builder().pool_max_idle_per_host(options.concurrency).build()?;
+    let hmac = base64::engine::general_purpose::STANDARD
+        .encode(crate::crypto::hmac_sha256(SECRET.as_bytes(), &body));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency)
+        .build()?;
     let url = format!("http://{address}/webhooks");
 
     // Warm up connections and the shop cache.
     let warm = {
-        let (client, url, body, hmac) = (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
-        load::run(200, options.concurrency, move |i| delivery(&client, &url, &body, &hmac, &format!("warm-{i}"))).await
+        let (client, url, body, hmac) =
+            (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
+        load::run(200, options.concurrency, move |i| {
+            delivery(&client, &url, &body, &hmac, &format!("warm-{i}"))
+        })
+        .await
     };
     anyhow::ensure!(warm.failures == 0, "warm-up deliveries failed");
 
     let duplicate_every = options.duplicate_every;
     let report = {
-        let (client, url, body, hmac) = (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
+        let (client, url, body, hmac) =
+            (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
         load::run(options.deliveries, options.concurrency, move |i| {
-            let n = if duplicate_every > 0 && i % duplicate_every == duplicate_every - 1 { i - 1 } else { i };
+            let n = if duplicate_every > 0 && i % duplicate_every == duplicate_every - 1 {
+                i - 1
+            } else {
+                i
+            };
             delivery(&client, &url, &body, &hmac, &format!("event-{n}"))
         })
         .await
     };
     let health = {
         let (client, url) = (client.clone(), format!("http://{address}/health"));
-        load::run(options.deliveries, options.concurrency, move |_| client.get(&url)).await
+        load::run(options.deliveries, options.concurrency, move |_| {
+            client.get(&url)
+        })
+        .await
     };
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries").fetch_one(state.db.pool()).await?;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+        .fetch_one(state.db.pool())
+        .await?;
     let fsyncs = load::fsyncs_per_second(&dir)?;
 
-    println!("intake benchmark: {} deliveries of {} bytes, {} concurrent clients, {:?} store", options.deliveries, body.len(), options.concurrency, state.db.backend());
+    println!(
+        "intake benchmark: {} deliveries of {} bytes, {} concurrent clients, {:?} store",
+        options.deliveries,
+        body.len(),
+        options.concurrency,
+        state.db.backend()
+    );
     println!();
     println!("| measure | per second | p50 | p99 | failures |");
     println!("|---|---|---|---|---|");
@@ -96,7 +130,9 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     );
     println!("| box limit: write + fsync of the data directory's disk | {fsyncs:.0} | | | |");
     println!();
-    println!("stored rows: {stored} (warm-up 200 + unique deliveries; duplicates are acknowledged and not stored)");
+    println!(
+        "stored rows: {stored} (warm-up 200 + unique deliveries; duplicates are acknowledged and not stored)"
+    );
     if options.database_url.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -107,7 +143,13 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn delivery(client: &reqwest::Client, url: &str, body: &Arc<Vec<u8>>, hmac: &str, event_id: &str) -> reqwest::RequestBuilder {
+fn delivery(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Arc<Vec<u8>>,
+    hmac: &str,
+    event_id: &str,
+) -> reqwest::RequestBuilder {
     client
         .post(url)
         .header("Content-Type", "application/json")

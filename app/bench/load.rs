@@ -50,7 +50,9 @@ where
                 }
                 let sent = Instant::now();
                 match make(i).send().await {
-                    Ok(response) if response.status().is_success() => latencies.push(sent.elapsed()),
+                    Ok(response) if response.status().is_success() => {
+                        latencies.push(sent.elapsed())
+                    }
                     _ => failures += 1,
                 }
             }
@@ -65,7 +67,12 @@ where
             failures += f;
         }
     }
-    LoadReport { requests: latencies.len(), elapsed: started.elapsed(), latencies, failures }
+    LoadReport {
+        requests: latencies.len(),
+        elapsed: started.elapsed(),
+        latencies,
+        failures,
+    }
 }
 
 /// How many write+fsync pairs the disk under `dir` completes per second: the ceiling for
@@ -73,7 +80,11 @@ where
 pub fn fsyncs_per_second(dir: &std::path::Path) -> std::io::Result<f64> {
     use std::io::Write;
     let path = dir.join("fsync-probe");
-    let mut file = std::fs::OpenOptions::new().create(true).write(true).truncate(true).open(&path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .open(&path)?;
     let started = Instant::now();
     let mut count = 0u32;
     while started.elapsed() < Duration::from_secs(1) {

@@ -62,6 +62,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "info",
         "Log filter (tracing EnvFilter syntax).",
     ),
+    (
+        "SEGOPS_JOB_LEASE_SECS",
+        "30",
+        "How long a job worker's claim lasts without a heartbeat: a killed worker's jobs restart after it.",
+    ),
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/segops.db";
@@ -324,6 +329,18 @@ mod tests {
         .unwrap();
         assert_eq!(config.app_url, "https://app.example");
         assert!(!format!("{config:?}").contains('s'.to_string().repeat(2).as_str()));
+    }
+
+    #[test]
+    fn the_readme_documents_every_setting() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        for (name, _, _) in VARIABLES {
+            assert!(
+                readme.contains(&format!("`{name}`")),
+                "{name} is not in the README's configuration table"
+            );
+        }
     }
 
     #[test]

@@ -31,18 +31,34 @@ pub async fn apply(
             last_name: person.last_name.clone(),
             address: person.address.clone(),
         };
-        vault.put(&app.db, &person.customer_id, &pii).await.map_err(|e| JobError::Retry(e.to_string()))?;
+        vault
+            .put(&app.db, &person.customer_id, &pii)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
     }
-    let window_ms = sqlx::query_scalar::<_, i64>("SELECT abandonment_window_secs FROM shops WHERE id = $1")
-        .bind(shop_id)
-        .fetch_optional(app.db.pool())
-        .await?
-        .unwrap_or(3600)
-        * 1000;
+    let window_ms =
+        sqlx::query_scalar::<_, i64>("SELECT abandonment_window_secs FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_optional(app.db.pool())
+            .await?
+            .unwrap_or(3600)
+            * 1000;
 
     let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
-    let outcome = apply_in_tx(&mut conn, vault, shop_id, delivery_id, source, &mapped, window_ms, version_us).await;
+    sqlx::query(dialect::begin_write(app.db.backend()))
+        .execute(&mut *conn)
+        .await?;
+    let outcome = apply_in_tx(
+        &mut conn,
+        vault,
+        shop_id,
+        delivery_id,
+        source,
+        &mapped,
+        window_ms,
+        version_us,
+    )
+    .await;
     match outcome {
         Ok(()) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
@@ -72,7 +88,11 @@ async fn apply_in_tx(
     for event in &mapped.events {
         let problems = crate::events::spec_problems(event);
         if !problems.is_empty() {
-            let detail = format!("{}: {}", event.segment_name.unwrap_or(event.kind.as_str()), problems.join("; "));
+            let detail = format!(
+                "{}: {}",
+                event.segment_name.unwrap_or(event.kind.as_str()),
+                problems.join("; ")
+            );
             tracing::warn!(shop_id, event = event.kind.as_str(), problems = %detail, "event fails the Segment spec");
             health::bump_by(conn, shop_id, Metric::SpecInvalid, 1, Some(&detail)).await?;
         }
@@ -83,8 +103,11 @@ async fn apply_in_tx(
                     shop_id: Some(shop_id.to_owned()),
                     kind: AbandonCheckout::KIND,
                     unique_key: Some(AbandonCheckout::key(shop_id, token)),
-                    payload: serde_json::to_string(&AbandonCheckout { shop_id: shop_id.to_owned(), token: token.to_owned() })
-                        .unwrap_or_default(),
+                    payload: serde_json::to_string(&AbandonCheckout {
+                        shop_id: shop_id.to_owned(),
+                        token: token.to_owned(),
+                    })
+                    .unwrap_or_default(),
                     run_at: event.occurred_at_ms + window_ms,
                 };
                 queue::enqueue(conn, &job).await?;
@@ -97,7 +120,11 @@ async fn apply_in_tx(
         }
     }
     if let Some(delivery_id) = delivery_id {
-        let customer = mapped.events.iter().find_map(|e| e.customer_id.clone()).or_else(|| mapped.people.first().map(|p| p.customer_id.clone()));
+        let customer = mapped
+            .events
+            .iter()
+            .find_map(|e| e.customer_id.clone())
+            .or_else(|| mapped.people.first().map(|p| p.customer_id.clone()));
         mark_processed_in(conn, delivery_id, customer.as_deref()).await?;
     }
     Ok(())
@@ -133,7 +160,11 @@ pub async fn insert_event(
     Ok(inserted.rows_affected() == 1)
 }
 
-async fn mark_processed_in(conn: &mut AnyConnection, delivery_id: i64, customer_id: Option<&str>) -> Result<(), sqlx::Error> {
+async fn mark_processed_in(
+    conn: &mut AnyConnection,
+    delivery_id: i64,
+    customer_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE webhook_deliveries SET status = 'processed', processed_at = $1, customer_id = COALESCE($2, customer_id) WHERE id = $3",
     )
@@ -145,7 +176,11 @@ async fn mark_processed_in(conn: &mut AnyConnection, delivery_id: i64, customer_
     Ok(())
 }
 
-pub async fn mark_processed(db: &crate::store::Db, delivery_id: i64, customer_id: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn mark_processed(
+    db: &crate::store::Db,
+    delivery_id: i64,
+    customer_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     mark_processed_in(&mut conn, delivery_id, customer_id).await
 }

@@ -54,7 +54,15 @@ pub async fn upsert(
             .execute(conn)
             .await?;
         }
-        EntityChange::Customer { id, updated_at_ms, state, tags, email_marketing, sms_marketing, deleted } => {
+        EntityChange::Customer {
+            id,
+            updated_at_ms,
+            state,
+            tags,
+            email_marketing,
+            sms_marketing,
+            deleted,
+        } => {
             sqlx::query(
                 "INSERT INTO customers (shop_id, customer_id, updated_at, state, tags, email_marketing, sms_marketing, deleted, version_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shop_id, customer_id) DO UPDATE SET \
@@ -75,7 +83,15 @@ pub async fn upsert(
             .execute(conn)
             .await?;
         }
-        EntityChange::Product { id, updated_at_ms, title, vendor, product_type, status, deleted } => {
+        EntityChange::Product {
+            id,
+            updated_at_ms,
+            title,
+            vendor,
+            product_type,
+            status,
+            deleted,
+        } => {
             sqlx::query(
                 "INSERT INTO products (shop_id, product_id, updated_at, title, vendor, product_type, status, deleted, version_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shop_id, product_id) DO UPDATE SET \
@@ -96,8 +112,21 @@ pub async fn upsert(
             .execute(conn)
             .await?;
         }
-        EntityChange::Checkout { token, updated_at_ms, customer_id, completed, total, currency, recovery_url, line_items } => {
-            let recovery = recovery_url.as_ref().map(|url| vault.sealer().seal(url.as_bytes(), &recovery_context(shop_id, token)));
+        EntityChange::Checkout {
+            token,
+            updated_at_ms,
+            customer_id,
+            completed,
+            total,
+            currency,
+            recovery_url,
+            line_items,
+        } => {
+            let recovery = recovery_url.as_ref().map(|url| {
+                vault
+                    .sealer()
+                    .seal(url.as_bytes(), &recovery_context(shop_id, token))
+            });
             sqlx::query(
                 "INSERT INTO checkouts (shop_id, token, updated_at, customer_id, completed, total, currency, recovery_url_enc, line_items, \
                  version_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (shop_id, token) DO UPDATE SET \
@@ -121,19 +150,26 @@ pub async fn upsert(
         }
         EntityChange::CustomerMerge { kept, merged } => {
             for old in merged {
-                sqlx::query("UPDATE customers SET merged_into = $1 WHERE shop_id = $2 AND customer_id = $3")
-                    .bind(kept)
-                    .bind(shop_id)
-                    .bind(old)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE customers SET merged_into = $1 WHERE shop_id = $2 AND customer_id = $3",
+                )
+                .bind(kept)
+                .bind(shop_id)
+                .bind(old)
+                .execute(&mut *conn)
+                .await?;
                 // The merged customer's history now belongs to the one Shopify kept.
                 for table in [
                     "UPDATE events SET customer_id = $1 WHERE shop_id = $2 AND customer_id = $3",
                     "UPDATE orders SET customer_id = $1 WHERE shop_id = $2 AND customer_id = $3",
                     "UPDATE checkouts SET customer_id = $1 WHERE shop_id = $2 AND customer_id = $3",
                 ] {
-                    sqlx::query(table).bind(kept).bind(shop_id).bind(old).execute(&mut *conn).await?;
+                    sqlx::query(table)
+                        .bind(kept)
+                        .bind(shop_id)
+                        .bind(old)
+                        .execute(&mut *conn)
+                        .await?;
                 }
             }
         }
@@ -142,7 +178,11 @@ pub async fn upsert(
 }
 
 /// A purchase completes its checkout even when the checkout's own webhook has not arrived yet.
-pub async fn mark_checkout_completed(conn: &mut AnyConnection, shop_id: &str, token: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_checkout_completed(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    token: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO checkouts (shop_id, token, updated_at, completed, total, currency) VALUES ($1, $2, 0, TRUE, '0', '') \
          ON CONFLICT (shop_id, token) DO UPDATE SET completed = TRUE",

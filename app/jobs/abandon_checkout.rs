@@ -17,7 +17,16 @@ pub struct AbandonCheckout {
     pub token: String,
 }
 
-type CheckoutRow = (i64, Option<String>, i64, String, String, Option<Vec<u8>>, String, Option<i64>);
+type CheckoutRow = (
+    i64,
+    Option<String>,
+    i64,
+    String,
+    String,
+    Option<Vec<u8>>,
+    String,
+    Option<i64>,
+);
 
 impl AbandonCheckout {
     pub const KIND: &'static str = "abandon_checkout";
@@ -35,14 +44,26 @@ impl AbandonCheckout {
         .bind(&self.token)
         .fetch_optional(app.db.pool())
         .await?;
-        let Some((updated_at, customer_id, completed, total, currency, recovery_enc, line_items, abandoned_at)) = row else {
+        let Some((
+            updated_at,
+            customer_id,
+            completed,
+            total,
+            currency,
+            recovery_enc,
+            line_items,
+            abandoned_at,
+        )) = row
+        else {
             return Ok(());
         };
-        let ordered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND checkout_token = $2")
-            .bind(&self.shop_id)
-            .bind(&self.token)
-            .fetch_one(app.db.pool())
-            .await?;
+        let ordered: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND checkout_token = $2",
+        )
+        .bind(&self.shop_id)
+        .bind(&self.token)
+        .fetch_one(app.db.pool())
+        .await?;
         let completed = completed == 1;
         if completed || abandoned_at.is_some() || ordered > 0 {
             return Ok(());
@@ -52,22 +73,33 @@ impl AbandonCheckout {
             Err(VaultError::NoShopKey(_)) => return Ok(()),
             Err(err) => return Err(JobError::Retry(err.to_string())),
         };
-        let recovery_url = recovery_enc
-            .and_then(|sealed| vault.sealer().open_string(&sealed, &recovery_context(&self.shop_id, &self.token)).ok());
+        let recovery_url = recovery_enc.and_then(|sealed| {
+            vault
+                .sealer()
+                .open_string(&sealed, &recovery_context(&self.shop_id, &self.token))
+                .ok()
+        });
         let checkout = EntityChange::Checkout {
             token: self.token.clone(),
             updated_at_ms: updated_at,
             customer_id,
             completed,
-            total: total.parse().map_err(|_| JobError::Permanent(format!("stored total {total:?} is not a decimal")))?,
+            total: total.parse().map_err(|_| {
+                JobError::Permanent(format!("stored total {total:?} is not a decimal"))
+            })?,
             currency,
             recovery_url,
-            line_items: serde_json::from_str(&line_items).unwrap_or(serde_json::Value::Array(Vec::new())),
+            line_items: serde_json::from_str(&line_items)
+                .unwrap_or(serde_json::Value::Array(Vec::new())),
         };
         let now = now_ms();
-        let Some(event) = events::abandoned_checkout_event(&checkout, now) else { return Ok(()) };
+        let Some(event) = events::abandoned_checkout_event(&checkout, now) else {
+            return Ok(());
+        };
         let mut conn = app.db.pool().acquire().await?;
-        sqlx::query(crate::store::dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
+        sqlx::query(crate::store::dialect::begin_write(app.db.backend()))
+            .execute(&mut *conn)
+            .await?;
         let result = async {
             crate::ingest::insert_event(&mut conn, &self.shop_id, None, "timer", &event).await?;
             sqlx::query("UPDATE checkouts SET abandoned_at = $1 WHERE shop_id = $2 AND token = $3")
@@ -80,7 +112,10 @@ impl AbandonCheckout {
         }
         .await;
         match result {
-            Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| ())?,
+            Ok(()) => sqlx::query("COMMIT")
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())?,
             Err(err) => {
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
                 return Err(err.into());

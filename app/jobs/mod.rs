@@ -35,7 +35,8 @@ impl From<sqlx::Error> for JobError {
 /// Runs one claimed job by kind. Every job kind is listed here.
 async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
     fn parse<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T, JobError> {
-        serde_json::from_str(payload).map_err(|err| JobError::Permanent(format!("job payload unreadable: {err}")))
+        serde_json::from_str(payload)
+            .map_err(|err| JobError::Permanent(format!("job payload unreadable: {err}")))
     }
     match job.kind.as_str() {
         ProcessDelivery::KIND => parse::<ProcessDelivery>(&job.payload)?.run(app).await,

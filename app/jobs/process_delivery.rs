@@ -31,7 +31,10 @@ impl ProcessDelivery {
         .fetch_optional(app.db.pool())
         .await?;
         // Gone (shop redacted) or done already: nothing to do.
-        let Some((shop_id, topic, event_id, body_enc, status, triggered_at, received_at)) = row else { return Ok(()) };
+        let Some((shop_id, topic, event_id, body_enc, status, triggered_at, received_at)) = row
+        else {
+            return Ok(());
+        };
         if status == "processed" {
             return Ok(());
         }
@@ -41,41 +44,64 @@ impl ProcessDelivery {
             Err(err) => return Err(JobError::Retry(err.to_string())),
         };
         let Some(body_enc) = body_enc else {
-            return crate::ingest::mark_processed(&app.db, self.delivery_id, None).await.map_err(JobError::from);
+            return crate::ingest::mark_processed(&app.db, self.delivery_id, None)
+                .await
+                .map_err(JobError::from);
         };
         let body = vault
             .sealer()
             .open(&body_enc, &body_context(&shop_id, &topic, &event_id))
-            .map_err(|_| JobError::Permanent("the stored body does not open with this shop's key".into()))?;
+            .map_err(|_| {
+                JobError::Permanent("the stored body does not open with this shop's key".into())
+            })?;
 
         if topics::COMPLIANCE.contains(&topic.as_str()) {
-            let request = events::parse_compliance(&topic, &body).map_err(|err| JobError::Permanent(err.to_string()))?;
+            let request = events::parse_compliance(&topic, &body)
+                .map_err(|err| JobError::Permanent(err.to_string()))?;
             return crate::privacy::record(app, &shop_id, self.delivery_id, request).await;
         }
         match topic.as_str() {
             "app/scopes_update" => {
-                if let Some(shop) = crate::tenants::shop_by_id(&app.db, &shop_id).await.map_err(|e| JobError::Retry(e.to_string()))? {
-                    if shop.is_installed() {
-                        crate::install::check_scopes(app, &shop).await.map_err(|e| JobError::Retry(e.to_string()))?;
-                        crate::install::sync_webhooks(app, &shop).await;
-                    }
+                let shop = crate::tenants::shop_by_id(&app.db, &shop_id)
+                    .await
+                    .map_err(|e| JobError::Retry(e.to_string()))?;
+                if let Some(shop) = shop.filter(|s| s.is_installed()) {
+                    crate::install::check_scopes(app, &shop)
+                        .await
+                        .map_err(|e| JobError::Retry(e.to_string()))?;
+                    crate::install::sync_webhooks(app, &shop).await;
                 }
-                return crate::ingest::mark_processed(&app.db, self.delivery_id, None).await.map_err(JobError::from);
+                return crate::ingest::mark_processed(&app.db, self.delivery_id, None)
+                    .await
+                    .map_err(JobError::from);
             }
             // Lifecycle and platform topics carry no customer events; uninstall was handled at intake.
             "app/uninstalled" | "app_subscriptions/update" | "bulk_operations/finish" => {
-                return crate::ingest::mark_processed(&app.db, self.delivery_id, None).await.map_err(JobError::from);
+                return crate::ingest::mark_processed(&app.db, self.delivery_id, None)
+                    .await
+                    .map_err(JobError::from);
             }
             _ => {}
         }
         // Shopify's trigger time (microseconds) dates payloads that carry no time of their own and
         // orders changes stamped in the same `updated_at` second; our receipt time stands in.
         let triggered_us = triggered_at
-            .and_then(|t| time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok())
+            .and_then(|t| {
+                time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
+            })
             .map(|t| (t.unix_timestamp_nanos() / 1_000) as i64)
             .unwrap_or(received_at * 1000);
         let mapped = events::map_webhook_at(&topic, &body, triggered_us / 1000)
             .map_err(|err: MapError| JobError::Permanent(format!("{topic}: {err}")))?;
-        crate::ingest::apply(app, &vault, &shop_id, Some(self.delivery_id), "webhook", mapped, triggered_us).await
+        crate::ingest::apply(
+            app,
+            &vault,
+            &shop_id,
+            Some(self.delivery_id),
+            "webhook",
+            mapped,
+            triggered_us,
+        )
+        .await
     }
 }

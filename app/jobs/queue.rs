@@ -10,8 +10,19 @@ use crate::store::{Backend, Db};
 
 /// After this many failed attempts a job is parked with its last error.
 pub const MAX_ATTEMPTS: i64 = 6;
-/// How long a claimed job is reserved for its worker.
-const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claim lasts unless its worker renews it: a worker that dies (kill -9, lost
+/// replica) releases its jobs this long after its last heartbeat. `SEGOPS_JOB_LEASE_SECS`.
+pub fn lease_ms() -> i64 {
+    static LEASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *LEASE.get_or_init(|| {
+        std::env::var("SEGOPS_JOB_LEASE_SECS")
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or(30)
+            * 1000
+    })
+}
 
 pub struct NewJob {
     pub shop_id: Option<String>,
@@ -85,20 +96,44 @@ pub async fn claim(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
         }
     };
     let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(sql)
-        .bind(now + LEASE_MS)
+        .bind(now + lease_ms())
         .bind(now)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|(id, shop_id, kind, payload, attempts)| Claimed { id, shop_id, kind, payload, attempts }))
+    Ok(row.map(|(id, shop_id, kind, payload, attempts)| Claimed {
+        id,
+        shop_id,
+        kind,
+        payload,
+        attempts,
+    }))
+}
+
+/// Renews a running job's claim (the worker's heartbeat).
+pub async fn renew(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND status = 'running'")
+        .bind(now_ms() + lease_ms())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 /// Schedules another attempt with exponential backoff, or parks the job when it has had enough.
-pub async fn fail(db: &Db, job: &Claimed, error: &str, permanent: bool) -> Result<bool, sqlx::Error> {
+pub async fn fail(
+    db: &Db,
+    job: &Claimed,
+    error: &str,
+    permanent: bool,
+) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let park = permanent || job.attempts >= MAX_ATTEMPTS;
     if park {
@@ -133,7 +168,16 @@ pub async fn parked(db: &Db, shop_id: &str) -> Result<Vec<ParkedJob>, sqlx::Erro
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, kind, payload, attempts, last_error, updated_at)| ParkedJob { id, kind, payload, attempts, last_error, updated_at })
+        .map(
+            |(id, kind, payload, attempts, last_error, updated_at)| ParkedJob {
+                id,
+                kind,
+                payload,
+                attempts,
+                last_error,
+                updated_at,
+            },
+        )
         .collect())
 }
 
@@ -163,6 +207,9 @@ pub async fn due_count(db: &Db) -> Result<i64, sqlx::Error> {
 
 /// Cancels a pending job by its key (e.g. the abandonment timer of a checkout that completed).
 pub async fn cancel(conn: &mut AnyConnection, unique_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE unique_key = $1 AND status = 'queued'").bind(unique_key).execute(conn).await?;
+    sqlx::query("DELETE FROM jobs WHERE unique_key = $1 AND status = 'queued'")
+        .bind(unique_key)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -54,14 +54,35 @@ enum Outcome {
 }
 
 async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
-    let Some(job) = queue::claim(&app.db).await? else { return Ok(None) };
-    let result = std::panic::AssertUnwindSafe(dispatch(app, &job)).catch_unwind().await;
+    let Some(job) = queue::claim(&app.db).await? else {
+        return Ok(None);
+    };
+    let run = std::panic::AssertUnwindSafe(dispatch(app, &job)).catch_unwind();
+    tokio::pin!(run);
+    // Renew the claim a few times per lease while the job runs, so only a dead worker loses it.
+    let mut heartbeat = tokio::time::interval(Duration::from_millis(
+        (queue::lease_ms() / 3).max(100) as u64,
+    ));
+    heartbeat.tick().await;
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            _ = heartbeat.tick() => {
+                if let Err(err) = queue::renew(&app.db, job.id).await {
+                    tracing::warn!(job = job.id, error = %err, "could not renew a job's claim");
+                }
+            }
+        }
+    };
     let failure = match result {
         Ok(Ok(())) => None,
         Ok(Err(JobError::Retry(why))) => Some((why, false)),
         Ok(Err(JobError::Permanent(why))) => Some((why, true)),
         Err(panic) => {
-            let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned());
             Some((format!("job panicked: {}", why.unwrap_or_default()), false))
         }
     };
@@ -73,7 +94,13 @@ async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
         Some((why, permanent)) => {
             tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, reason = %why, "job failed");
             if queue::fail(&app.db, &job, &why, permanent).await? {
-                crate::health::bump(&app.db, job.shop_id.as_deref().unwrap_or_default(), crate::health::Metric::ParkedJobs, Some(&why)).await?;
+                crate::health::bump(
+                    &app.db,
+                    job.shop_id.as_deref().unwrap_or_default(),
+                    crate::health::Metric::ParkedJobs,
+                    Some(&why),
+                )
+                .await?;
                 Outcome::Parked
             } else {
                 Outcome::Retried
@@ -81,4 +108,3 @@ async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
         }
     }))
 }
-

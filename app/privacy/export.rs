@@ -22,7 +22,10 @@ pub async fn fulfil(app: &App, request: &PrivacyRequest) -> Result<(), JobError>
         "orders_requested": request.orders,
     });
     if let Some(customer_id) = &request.customer_id {
-        let pii = vault.get(db, customer_id).await.map_err(|e| JobError::Retry(e.to_string()))?;
+        let pii = vault
+            .get(db, customer_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
         document["personal_data"] = match pii {
             Some(p) => json!({
                 "email": p.email, "phone": p.phone, "first_name": p.first_name, "last_name": p.last_name,
@@ -49,11 +52,13 @@ pub async fn fulfil(app: &App, request: &PrivacyRequest) -> Result<(), JobError>
     let mut events = Vec::new();
     let mut order_ids: Vec<String> = request.orders.clone();
     if let Some(customer_id) = &request.customer_id {
-        let owned: Vec<String> = sqlx::query_scalar("SELECT order_id FROM orders WHERE shop_id = $1 AND customer_id = $2")
-            .bind(shop_id)
-            .bind(customer_id)
-            .fetch_all(db.pool())
-            .await?;
+        let owned: Vec<String> = sqlx::query_scalar(
+            "SELECT order_id FROM orders WHERE shop_id = $1 AND customer_id = $2",
+        )
+        .bind(shop_id)
+        .bind(customer_id)
+        .fetch_all(db.pool())
+        .await?;
         order_ids.extend(owned);
         let rows: Vec<(String, Option<String>, i64, String, String)> = sqlx::query_as(
             "SELECT kind, segment_name, occurred_at, properties, source FROM events WHERE shop_id = $1 AND customer_id = $2 ORDER BY occurred_at",
@@ -101,7 +106,10 @@ pub async fn fulfil(app: &App, request: &PrivacyRequest) -> Result<(), JobError>
             })
             .collect(),
     );
-    let sealed = vault.sealer().seal(document.to_string().as_bytes(), &export_context(shop_id, &request.id));
+    let sealed = vault.sealer().seal(
+        document.to_string().as_bytes(),
+        &export_context(shop_id, &request.id),
+    );
     sqlx::query("UPDATE privacy_requests SET status = 'done', completed_at = $1, export_enc = $2 WHERE id = $3")
         .bind(now_ms())
         .bind(sealed)

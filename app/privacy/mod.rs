@@ -19,16 +19,31 @@ pub const DUE_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 
 /// Records the request and queues its work, in one transaction. The compliance payload's own
 /// body (it names the customer) is dropped once its ids are extracted.
-pub async fn record(app: &App, shop_id: &str, delivery_id: i64, request: ComplianceRequest) -> Result<(), JobError> {
+pub async fn record(
+    app: &App,
+    shop_id: &str,
+    delivery_id: i64,
+    request: ComplianceRequest,
+) -> Result<(), JobError> {
     let (kind, customer_id, orders) = match request {
-        ComplianceRequest::DataRequest { customer_id, orders_requested, .. } => ("data_request", customer_id, orders_requested),
-        ComplianceRequest::CustomerRedact { customer_id, orders_to_redact, .. } => ("customer_redact", customer_id, orders_to_redact),
+        ComplianceRequest::DataRequest {
+            customer_id,
+            orders_requested,
+            ..
+        } => ("data_request", customer_id, orders_requested),
+        ComplianceRequest::CustomerRedact {
+            customer_id,
+            orders_to_redact,
+            ..
+        } => ("customer_redact", customer_id, orders_to_redact),
         ComplianceRequest::ShopRedact { .. } => ("shop_redact", None, Vec::new()),
     };
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
     let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
+    sqlx::query(dialect::begin_write(app.db.backend()))
+        .execute(&mut *conn)
+        .await?;
     let result = async {
         let inserted = sqlx::query(
             "INSERT INTO privacy_requests (id, shop_id, kind, customer_id, orders, delivery_id, received_at, due_at) \
@@ -72,7 +87,9 @@ pub async fn record(app: &App, shop_id: &str, delivery_id: i64, request: Complia
 
 /// Runs a recorded request; a request already done is left alone.
 pub async fn carry_out(app: &App, request_id: &str) -> Result<(), JobError> {
-    let Some(request) = requests::find(&app.db, request_id).await? else { return Ok(()) };
+    let Some(request) = requests::find(&app.db, request_id).await? else {
+        return Ok(());
+    };
     if request.status == "done" {
         return Ok(());
     }
@@ -87,12 +104,16 @@ pub async fn carry_out(app: &App, request_id: &str) -> Result<(), JobError> {
     .fetch_one(app.db.pool())
     .await?;
     if earlier > 0 {
-        return Err(JobError::Retry(format!("waiting for {earlier} earlier deliveries to be processed")));
+        return Err(JobError::Retry(format!(
+            "waiting for {earlier} earlier deliveries to be processed"
+        )));
     }
     match request.kind.as_str() {
         "data_request" => export::fulfil(app, &request).await,
         "customer_redact" => redact::customer(app, &request).await,
         "shop_redact" => redact::shop(app, &request).await,
-        other => Err(JobError::Permanent(format!("unknown privacy request kind {other:?}"))),
+        other => Err(JobError::Permanent(format!(
+            "unknown privacy request kind {other:?}"
+        ))),
     }
 }

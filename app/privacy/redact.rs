@@ -13,12 +13,16 @@ use crate::webhooks::shop_keys::body_context;
 pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let shop_id = request.shop_id.as_str();
     let pseudonym = format!("redacted-{}", uuid::Uuid::new_v4().simple());
-    let vault = Vault::for_shop(&app.db, &app.config.master_key, shop_id).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    let vault = Vault::for_shop(&app.db, &app.config.master_key, shop_id)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
     // Deliveries that were never processed (parked) may still name the customer: look inside.
     let unprocessed = unprocessed_mentioning(app, &vault, shop_id, request).await?;
 
     let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
+    sqlx::query(dialect::begin_write(app.db.backend()))
+        .execute(&mut *conn)
+        .await?;
     let result = async {
         for delivery_id in &unprocessed {
             sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL WHERE shop_id = $1 AND id = $2")
@@ -100,21 +104,35 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
 }
 
 /// Ids of this shop's unprocessed deliveries whose body mentions the customer or their orders.
-async fn unprocessed_mentioning(app: &App, vault: &Vault, shop_id: &str, request: &PrivacyRequest) -> Result<Vec<i64>, JobError> {
+async fn unprocessed_mentioning(
+    app: &App,
+    vault: &Vault,
+    shop_id: &str,
+    request: &PrivacyRequest,
+) -> Result<Vec<i64>, JobError> {
     let rows: Vec<(i64, String, String, Vec<u8>)> = sqlx::query_as(
         "SELECT id, topic, event_id, body_enc FROM webhook_deliveries WHERE shop_id = $1 AND status <> 'processed' AND body_enc IS NOT NULL",
     )
     .bind(shop_id)
     .fetch_all(app.db.pool())
     .await?;
-    let needles: Vec<&str> = request.customer_id.iter().chain(&request.orders).map(String::as_str).collect();
+    let needles: Vec<&str> = request
+        .customer_id
+        .iter()
+        .chain(&request.orders)
+        .map(String::as_str)
+        .collect();
     Ok(rows
         .into_iter()
         .filter(|(_, topic, event_id, sealed)| {
             vault
                 .sealer()
                 .open(sealed, &body_context(shop_id, topic, event_id))
-                .map(|body| needles.iter().any(|n| body.windows(n.len()).any(|w| w == n.as_bytes())))
+                .map(|body| {
+                    needles
+                        .iter()
+                        .any(|n| body.windows(n.len()).any(|w| w == n.as_bytes()))
+                })
                 .unwrap_or(false)
         })
         .map(|(id, ..)| id)
@@ -137,25 +155,44 @@ const SHOP_TABLES: &[&str] = &[
 
 pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let shop_id = request.shop_id.as_str();
-    let shop = crate::tenants::shop_by_id(&app.db, shop_id).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    let shop = crate::tenants::shop_by_id(&app.db, shop_id)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
     let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend())).execute(&mut *conn).await?;
+    sqlx::query(dialect::begin_write(app.db.backend()))
+        .execute(&mut *conn)
+        .await?;
     let result = async {
         for sql in SHOP_TABLES {
             sqlx::query(*sql).bind(shop_id).execute(&mut *conn).await?;
         }
         if let Some(shop) = &shop {
-            sqlx::query("DELETE FROM oauth_states WHERE shop_domain = $1").bind(shop.domain.as_str()).execute(&mut *conn).await?;
-            sqlx::query("DELETE FROM shops WHERE id = $1").bind(shop_id).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM oauth_states WHERE shop_domain = $1")
+                .bind(shop.domain.as_str())
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM shops WHERE id = $1")
+                .bind(shop_id)
+                .execute(&mut *conn)
+                .await?;
             // The workspace goes too when no other shop is attached to it.
             let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shops WHERE tenant_id = $1")
                 .bind(&shop.tenant_id)
                 .fetch_one(&mut *conn)
                 .await?;
             if others == 0 {
-                sqlx::query("DELETE FROM oauth_states WHERE connect_tenant_id = $1").bind(&shop.tenant_id).execute(&mut *conn).await?;
-                sqlx::query("DELETE FROM api_keys WHERE tenant_id = $1").bind(&shop.tenant_id).execute(&mut *conn).await?;
-                sqlx::query("DELETE FROM tenants WHERE id = $1").bind(&shop.tenant_id).execute(&mut *conn).await?;
+                sqlx::query("DELETE FROM oauth_states WHERE connect_tenant_id = $1")
+                    .bind(&shop.tenant_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM api_keys WHERE tenant_id = $1")
+                    .bind(&shop.tenant_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM tenants WHERE id = $1")
+                    .bind(&shop.tenant_id)
+                    .execute(&mut *conn)
+                    .await?;
             }
         }
         Ok::<_, sqlx::Error>(())
@@ -169,7 +206,10 @@ pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     Ok(())
 }
 
-async fn finish(conn: &mut sqlx::AnyConnection, result: Result<(), sqlx::Error>) -> Result<(), JobError> {
+async fn finish(
+    conn: &mut sqlx::AnyConnection,
+    result: Result<(), sqlx::Error>,
+) -> Result<(), JobError> {
     match result {
         Ok(()) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;

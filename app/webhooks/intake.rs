@@ -59,7 +59,9 @@ impl IntakeWriter {
                     }
                 }
                 let results = write_batch(&db, &batch).await;
-                let any_fresh = results.as_ref().is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
+                let any_fresh = results
+                    .as_ref()
+                    .is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
                 match results {
                     Ok(results) => {
                         for (pending, stored) in batch.drain(..).zip(results) {
@@ -88,13 +90,17 @@ impl IntakeWriter {
             .send(Pending { delivery, reply })
             .await
             .map_err(|_| IntakeError("the writer has stopped".into()))?;
-        answer.await.map_err(|_| IntakeError("the writer dropped the delivery".into()))?
+        answer
+            .await
+            .map_err(|_| IntakeError("the writer dropped the delivery".into()))?
     }
 }
 
 async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend())).execute(&mut *conn).await?;
+    sqlx::query(dialect::begin_write(db.backend()))
+        .execute(&mut *conn)
+        .await?;
     match write_in_tx(&mut conn, batch).await {
         Ok(results) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
@@ -107,7 +113,10 @@ async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Er
     }
 }
 
-async fn write_in_tx(conn: &mut sqlx::AnyConnection, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Error> {
+async fn write_in_tx(
+    conn: &mut sqlx::AnyConnection,
+    batch: &[Pending],
+) -> Result<Vec<Stored>, sqlx::Error> {
     let now = now_ms();
     let mut results = Vec::with_capacity(batch.len());
     for Pending { delivery, .. } in batch {
@@ -127,13 +136,24 @@ async fn write_in_tx(conn: &mut sqlx::AnyConnection, batch: &[Pending]) -> Resul
         .await?;
         match id {
             Some(id) => {
-                let mut job = NewJob::now(&delivery.shop_id, ProcessDelivery::KIND, &ProcessDelivery { delivery_id: id });
+                let mut job = NewJob::now(
+                    &delivery.shop_id,
+                    ProcessDelivery::KIND,
+                    &ProcessDelivery { delivery_id: id },
+                );
                 job.unique_key = Some(ProcessDelivery::key(id));
                 queue::enqueue(conn, &job).await?;
                 results.push(Stored::Fresh(id));
             }
             None => {
-                health::bump_by(conn, &delivery.shop_id, Metric::DuplicatesDropped, 1, Some(&delivery.topic)).await?;
+                health::bump_by(
+                    conn,
+                    &delivery.shop_id,
+                    Metric::DuplicatesDropped,
+                    1,
+                    Some(&delivery.topic),
+                )
+                .await?;
                 results.push(Stored::Duplicate);
             }
         }

@@ -19,33 +19,56 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, AppError> {
     let body = body.map_err(|rejection| match rejection {
-        BytesRejection::FailedToBufferBody(_) => {
-            AppError::PayloadTooLarge(format!("the body exceeds {} bytes or was cut short", super::MAX_BODY_BYTES))
-        }
+        BytesRejection::FailedToBufferBody(_) => AppError::PayloadTooLarge(format!(
+            "the body exceeds {} bytes or was cut short",
+            super::MAX_BODY_BYTES
+        )),
         other => AppError::BadRequest(other.body_text()),
     })?;
     // Nothing is parsed before the signature holds.
-    webhook_hmac::verify(app.config.api_secret.expose().as_bytes(), &body, headers::header(&headers, "hmac-sha256"))
-        .map_err(|err| AppError::Unauthorized(err.to_string()))?;
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    webhook_hmac::verify(
+        app.config.api_secret.expose().as_bytes(),
+        &body,
+        headers::header(&headers, "hmac-sha256"),
+    )
+    .map_err(|err| AppError::Unauthorized(err.to_string()))?;
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.starts_with("application/json") {
-        return Err(AppError::UnsupportedMediaType(format!("expected application/json, got {content_type:?}")));
+        return Err(AppError::UnsupportedMediaType(format!(
+            "expected application/json, got {content_type:?}"
+        )));
     }
-    let delivery = DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
+    let delivery =
+        DeliveryHeaders::parse(&headers).map_err(|err| AppError::BadRequest(err.to_string()))?;
     let topic = delivery.topic.as_str();
     let compliance = topics::COMPLIANCE.contains(&topic);
     if !compliance && !topics::SUBSCRIBED.contains(&topic) {
-        return Err(AppError::BadRequest(format!("SegOps does not handle topic {topic:?}")));
+        return Err(AppError::BadRequest(format!(
+            "SegOps does not handle topic {topic:?}"
+        )));
     }
-    let Some(shop) = app.shop_keys.get(&app.db, &app.config.master_key, &delivery.shop).await? else {
+    let Some(shop) = app
+        .shop_keys
+        .get(&app.db, &app.config.master_key, &delivery.shop)
+        .await?
+    else {
         // Nothing is held for this shop (never installed, or already redacted): a privacy
         // request is trivially honoured; anything else has nowhere to go.
         if compliance {
             return Ok(StatusCode::OK);
         }
-        return Err(AppError::NotFound(format!("{} has no SegOps workspace", delivery.shop)));
+        return Err(AppError::NotFound(format!(
+            "{} has no SegOps workspace",
+            delivery.shop
+        )));
     };
-    let body_enc = shop.sealer.seal(&body, &body_context(&shop.shop_id, topic, &delivery.event_id));
+    let body_enc = shop.sealer.seal(
+        &body,
+        &body_context(&shop.shop_id, topic, &delivery.event_id),
+    );
     let stored = app
         .intake
         .store(NewDelivery {

@@ -24,18 +24,30 @@ pub struct ShopKeys {
 
 impl ShopKeys {
     /// The shop if we still hold its data (installed or not, until `shop/redact`).
-    pub async fn get(&self, db: &Db, master: &MasterKey, shop: &ShopDomain) -> Result<Option<IntakeShop>, sqlx::Error> {
+    pub async fn get(
+        &self,
+        db: &Db,
+        master: &MasterKey,
+        shop: &ShopDomain,
+    ) -> Result<Option<IntakeShop>, sqlx::Error> {
         if let Ok(entries) = self.entries.read()
             && let Some((at, entry)) = entries.get(shop)
             && at.elapsed() < TTL
         {
             return Ok(entry.clone());
         }
-        let row = sqlx::query_as::<_, (String, Option<Vec<u8>>)>("SELECT id, pii_salt FROM shops WHERE domain = $1")
-            .bind(shop.as_str())
-            .fetch_optional(db.pool())
-            .await?;
-        let entry = row.and_then(|(shop_id, salt)| salt.map(|salt| IntakeShop { shop_id, sealer: master.shop_pii_sealer(&salt) }));
+        let row = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(
+            "SELECT id, pii_salt FROM shops WHERE domain = $1",
+        )
+        .bind(shop.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+        let entry = row.and_then(|(shop_id, salt)| {
+            salt.map(|salt| IntakeShop {
+                shop_id,
+                sealer: master.shop_pii_sealer(&salt),
+            })
+        });
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(shop.clone(), (Instant::now(), entry.clone()));
         }

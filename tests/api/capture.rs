@@ -34,8 +34,16 @@ async fn scripted_history(app: &TestApp, shop: &str) -> Value {
         )
         .await;
     let customer_id = customer["id"].clone();
-    app.sandbox_put(&format!("/shops/{shop}/customers/{}", customer_id), json!({ "tags": ["vip"] })).await;
-    app.sandbox_post(&format!("/shops/{shop}/customers/{}/email_consent", customer_id), json!({ "state": "subscribed" })).await;
+    app.sandbox_put(
+        &format!("/shops/{shop}/customers/{}", customer_id),
+        json!({ "tags": ["vip"] }),
+    )
+    .await;
+    app.sandbox_post(
+        &format!("/shops/{shop}/customers/{}/email_consent", customer_id),
+        json!({ "state": "subscribed" }),
+    )
+    .await;
     let checkout = app
         .sandbox_post(
             &format!("/shops/{shop}/checkouts"),
@@ -56,7 +64,11 @@ async fn scripted_history(app: &TestApp, shop: &str) -> Value {
         json!({ "line_items": [{ "line_item_id": line_item_id, "quantity": 1 }] }),
     )
     .await;
-    app.sandbox_post(&format!("/shops/{shop}/orders/{}/fulfillments", order_id), json!({})).await;
+    app.sandbox_post(
+        &format!("/shops/{shop}/orders/{}/fulfillments", order_id),
+        json!({}),
+    )
+    .await;
     order_id
 }
 
@@ -82,7 +94,11 @@ async fn a_scripted_history_becomes_canonical_events_once(app: TestApp) {
         ("refund", 1),
         ("fulfillment_created", 1),
     ] {
-        assert_eq!(counts.get(kind).copied(), Some(expected), "{kind} in {counts:?}");
+        assert_eq!(
+            counts.get(kind).copied(),
+            Some(expected),
+            "{kind} in {counts:?}"
+        );
     }
     // The order's state is the latest one, and the purchase completed its checkout.
     let order: (String, i64) = sqlx::query_as("SELECT financial_status, CAST(CASE WHEN cancelled THEN 1 ELSE 0 END AS BIGINT) FROM orders WHERE order_id = $1")
@@ -91,12 +107,25 @@ async fn a_scripted_history_becomes_canonical_events_once(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(order.1, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM checkouts WHERE completed").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM checkouts WHERE completed")
+            .await,
+        1
+    );
     // Processing twice changes nothing.
-    sqlx::query("UPDATE webhook_deliveries SET status = 'queued'").execute(app.db().pool()).await.unwrap();
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM webhook_deliveries").fetch_all(app.db().pool()).await.unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET status = 'queued'")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM webhook_deliveries")
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
     for id in ids {
-        segops::jobs::ProcessDelivery { delivery_id: id }.run(&app.state).await.unwrap();
+        segops::jobs::ProcessDelivery { delivery_id: id }
+            .run(&app.state)
+            .await
+            .unwrap();
     }
     assert_eq!(crate::capture::counts(app.event_counts(SHOP).await), counts);
 }
@@ -107,28 +136,65 @@ async fn duplicated_and_reordered_deliveries_end_in_the_same_state_as_a_clean_ru
         app.create_shop(shop).await;
         app.install(shop).await;
     }
-    app.sandbox_settings(chaos, json!({ "webhooks": { "duplicates": true, "out_of_order": true } })).await;
+    app.sandbox_settings(
+        chaos,
+        json!({ "webhooks": { "duplicates": true, "out_of_order": true } }),
+    )
+    .await;
     scripted_history(&app, clean).await;
     scripted_history(&app, chaos).await;
-    app.http.post(format!("{}/_sandbox/deliveries/flush", app.sandbox_url)).send().await.unwrap();
+    app.http
+        .post(format!("{}/_sandbox/deliveries/flush", app.sandbox_url))
+        .send()
+        .await
+        .unwrap();
     app.sandbox_idle().await;
     app.drain().await;
-    assert_eq!(counts(app.event_counts(chaos).await), counts(app.event_counts(clean).await));
+    assert_eq!(
+        counts(app.event_counts(chaos).await),
+        counts(app.event_counts(clean).await)
+    );
     for (table, columns) in [
-        ("orders", "financial_status || '|' || COALESCE(fulfillment_status, '') || '|' || total || '|' || currency"),
-        ("customers", "COALESCE(state, '') || '|' || tags || '|' || COALESCE(email_marketing, '')"),
-        ("checkouts", "CAST(CASE WHEN completed THEN 1 ELSE 0 END AS TEXT) || '|' || total"),
+        (
+            "orders",
+            "financial_status || '|' || COALESCE(fulfillment_status, '') || '|' || total || '|' || currency",
+        ),
+        (
+            "customers",
+            "COALESCE(state, '') || '|' || tags || '|' || COALESCE(email_marketing, '')",
+        ),
+        (
+            "checkouts",
+            "CAST(CASE WHEN completed THEN 1 ELSE 0 END AS TEXT) || '|' || total",
+        ),
     ] {
-        let sql = format!("SELECT {columns} FROM {table} WHERE shop_id = (SELECT id FROM shops WHERE domain = $1) ORDER BY 1");
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE shop_id = (SELECT id FROM shops WHERE domain = $1) ORDER BY 1"
+        );
         let state = |shop: &'static str| {
             let sql = sql.clone();
             let pool = app.db().pool().clone();
-            async move { sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(shop).fetch_all(&pool).await.unwrap() }
+            async move {
+                sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+                    .bind(shop)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap()
+            }
         };
         assert_eq!(state(chaos).await, state(clean).await, "{table}");
     }
     let chaos_id = app.shop_id(chaos).await;
-    assert!(segops::health::count(app.db(), &chaos_id, segops::health::Metric::DuplicatesDropped).await.unwrap() > 0);
+    assert!(
+        segops::health::count(
+            app.db(),
+            &chaos_id,
+            segops::health::Metric::DuplicatesDropped
+        )
+        .await
+        .unwrap()
+            > 0
+    );
 }
 
 async fn bad_deliveries_are_refused_with_a_reason_or_parked_never_a_500(app: TestApp) {
@@ -142,25 +208,59 @@ async fn bad_deliveries_are_refused_with_a_reason_or_parked_never_a_500(app: Tes
         .header("Content-Type", "application/json")
         .header("X-Shopify-Topic", "orders/create")
         .header("X-Shopify-Shop-Domain", SHOP)
-        .header("X-Shopify-Hmac-Sha256", "bm90IHRoZSByaWdodCBobWFjIGF0IGFsbCBzb3JyeSE=")
+        .header(
+            "X-Shopify-Hmac-Sha256",
+            "bm90IHRoZSByaWdodCBobWFjIGF0IGFsbCBzb3JyeSE=",
+        )
         .body(body.to_vec())
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    assert!(response.text().await.unwrap().contains("X-Shopify-Hmac-Sha256"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("X-Shopify-Hmac-Sha256")
+    );
     // Missing signature, unknown topic, unknown shop, wrong content type, oversized body.
-    let no_hmac = app.http.post(format!("{}/webhooks", app.app_url)).body(body.to_vec()).send().await.unwrap();
+    let no_hmac = app
+        .http
+        .post(format!("{}/webhooks", app.app_url))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_hmac.status(), 401);
-    assert_eq!(app.post_webhook(SHOP, "themes/publish", "e1", body).await.status(), 400);
-    let unknown = app.post_webhook("nobody-here.myshopify.com", "orders/create", "e2", body).await;
+    assert_eq!(
+        app.post_webhook(SHOP, "themes/publish", "e1", body)
+            .await
+            .status(),
+        400
+    );
+    let unknown = app
+        .post_webhook("nobody-here.myshopify.com", "orders/create", "e2", body)
+        .await;
     assert_eq!(unknown.status(), 404);
-    assert!(unknown.text().await.unwrap().contains("no SegOps workspace"));
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("no SegOps workspace")
+    );
     let huge = vec![b' '; segops::webhooks::MAX_BODY_BYTES + 10];
-    assert_eq!(app.post_webhook(SHOP, "orders/create", "e3", &huge).await.status(), 413);
+    assert_eq!(
+        app.post_webhook(SHOP, "orders/create", "e3", &huge)
+            .await
+            .status(),
+        413
+    );
     {
         use base64::Engine;
-        let hmac = base64::engine::general_purpose::STANDARD.encode(segops::crypto::hmac_sha256(app.api_secret.as_bytes(), body));
+        let hmac = base64::engine::general_purpose::STANDARD
+            .encode(segops::crypto::hmac_sha256(app.api_secret.as_bytes(), body));
         let response = app
             .http
             .post(format!("{}/webhooks", app.app_url))
@@ -177,18 +277,42 @@ async fn bad_deliveries_are_refused_with_a_reason_or_parked_never_a_500(app: Tes
     }
     // Signed but not JSON, or truncated: acknowledged (Shopify would retry forever otherwise),
     // then parked with the reason.
-    assert_eq!(app.post_webhook(SHOP, "orders/create", "e5", b"{\"id\": 12, \"line_it").await.status(), 200);
-    assert_eq!(app.post_webhook(SHOP, "customers/create", "e6", b"not json").await.status(), 200);
+    assert_eq!(
+        app.post_webhook(SHOP, "orders/create", "e5", b"{\"id\": 12, \"line_it")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.post_webhook(SHOP, "customers/create", "e6", b"not json")
+            .await
+            .status(),
+        200
+    );
     let report = app.drain().await;
     assert_eq!(report.parked, 2, "{report:?}");
-    let reasons: Vec<String> = sqlx::query_scalar("SELECT last_error FROM jobs WHERE status = 'parked'").fetch_all(app.db().pool()).await.unwrap();
-    assert!(reasons.iter().all(|r| r.starts_with("orders/create") || r.starts_with("customers/create")), "{reasons:?}");
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT last_error FROM jobs WHERE status = 'parked'")
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.starts_with("orders/create") || r.starts_with("customers/create")),
+        "{reasons:?}"
+    );
 }
 
 async fn a_delivery_that_keeps_failing_is_parked_visible_and_replayable(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    assert_eq!(app.post_webhook(SHOP, "orders/paid", "bad-1", br#"{"id": "not an order"}"#).await.status(), 200);
+    assert_eq!(
+        app.post_webhook(SHOP, "orders/paid", "bad-1", br#"{"id": "not an order"}"#)
+            .await
+            .status(),
+        200
+    );
     app.drain().await;
     let token = app.session_token(SHOP).await;
     let parked: Value = app
@@ -203,7 +327,12 @@ async fn a_delivery_that_keeps_failing_is_parked_visible_and_replayable(app: Tes
         .unwrap();
     let jobs = parked["parked"].as_array().unwrap();
     assert_eq!(jobs.len(), 1);
-    assert!(jobs[0]["last_error"].as_str().unwrap().contains("orders/paid"));
+    assert!(
+        jobs[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("orders/paid")
+    );
     let id = jobs[0]["id"].as_i64().unwrap();
     // The admin page lists it too, with its reason.
     let page = app.open_admin(SHOP).await;
@@ -221,23 +350,49 @@ async fn a_delivery_that_keeps_failing_is_parked_visible_and_replayable(app: Tes
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
-    let replay = app.http.post(format!("{}/admin/api/parked/{id}/replay", app.app_url)).bearer_auth(&token).send().await.unwrap();
+    let replay = app
+        .http
+        .post(format!("{}/admin/api/parked/{id}/replay", app.app_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(replay.status(), 200);
-    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+            .await,
+        1
+    );
     let report = app.drain().await;
-    assert_eq!(report.parked, 1, "the payload is still bad, so it parks again: {report:?}");
+    assert_eq!(
+        report.parked, 1,
+        "the payload is still bad, so it parks again: {report:?}"
+    );
 }
 
 async fn an_unfinished_checkout_is_abandoned_and_a_purchase_cancels_the_timer(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
     let product = app
-        .sandbox_post(&format!("/shops/{SHOP}/products"), json!({ "title": "Mug", "variants": [{ "sku": "MUG", "price": "12.50" }] }))
+        .sandbox_post(
+            &format!("/shops/{SHOP}/products"),
+            json!({ "title": "Mug", "variants": [{ "sku": "MUG", "price": "12.50" }] }),
+        )
         .await;
     let variant = product["variants"][0]["id"].clone();
     let lines = json!([{ "variant_id": variant, "quantity": 3 }]);
-    let abandoned = app.sandbox_post(&format!("/shops/{SHOP}/checkouts"), json!({ "line_items": lines })).await;
-    let completed = app.sandbox_post(&format!("/shops/{SHOP}/checkouts"), json!({ "line_items": lines })).await;
+    let abandoned = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/checkouts"),
+            json!({ "line_items": lines }),
+        )
+        .await;
+    let completed = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/checkouts"),
+            json!({ "line_items": lines }),
+        )
+        .await;
     app.sandbox_post(
         &format!("/shops/{SHOP}/orders"),
         json!({ "financial_status": "paid", "checkout_token": completed["token"], "line_items": lines }),
@@ -246,17 +401,39 @@ async fn an_unfinished_checkout_is_abandoned_and_a_purchase_cancels_the_timer(ap
     app.sandbox_idle().await;
     app.drain().await;
     // Both checkouts got a timer one window (an hour) out; the purchase cancelled one of them.
-    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE kind = 'checkout_abandoned'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events WHERE kind = 'checkout_abandoned'")
+            .await,
+        0
+    );
     // The hour passes.
-    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'abandon_checkout'").execute(app.db().pool()).await.unwrap();
+    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'abandon_checkout'")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
     app.drain().await;
-    let abandoned_events: Vec<(Option<String>, String)> =
-        sqlx::query_as("SELECT checkout_token, properties FROM events WHERE kind = 'checkout_abandoned'").fetch_all(app.db().pool()).await.unwrap();
+    let abandoned_events: Vec<(Option<String>, String)> = sqlx::query_as(
+        "SELECT checkout_token, properties FROM events WHERE kind = 'checkout_abandoned'",
+    )
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
     assert_eq!(abandoned_events.len(), 1, "{abandoned_events:?}");
-    assert_eq!(abandoned_events[0].0.as_deref(), abandoned["token"].as_str());
+    assert_eq!(
+        abandoned_events[0].0.as_deref(),
+        abandoned["token"].as_str()
+    );
     let properties: Value = serde_json::from_str(&abandoned_events[0].1).unwrap();
     assert_eq!(properties["products"].as_array().map(Vec::len), Some(1));
     // Nothing is left waiting for the completed checkout.
-    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'")
+            .await,
+        0
+    );
 }

@@ -376,7 +376,13 @@ macro_rules! on_both_stores {
 impl TestApp {
     /// A control-API call on the sandbox that must succeed; returns its JSON answer.
     pub async fn sandbox_post(&self, path: &str, body: Value) -> Value {
-        let response = self.http.post(format!("{}/_sandbox{path}", self.sandbox_url)).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/_sandbox{path}", self.sandbox_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         assert!(status.is_success(), "sandbox {path}: {status} {text}");
@@ -384,7 +390,13 @@ impl TestApp {
     }
 
     pub async fn sandbox_put(&self, path: &str, body: Value) -> Value {
-        let response = self.http.put(format!("{}/_sandbox{path}", self.sandbox_url)).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .put(format!("{}/_sandbox{path}", self.sandbox_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         assert!(status.is_success(), "sandbox PUT {path}: {status} {text}");
@@ -394,10 +406,22 @@ impl TestApp {
     /// Waits until the sandbox has no delivery left to make (successful or given up).
     pub async fn sandbox_idle(&self) {
         let url = format!("{}/_sandbox/deliveries/idle", self.sandbox_url);
-        eventually(Duration::from_secs(30), "sandbox deliveries done", || async {
-            let body: Value = self.http.get(&url).send().await.unwrap().json().await.unwrap();
-            body["pending"] == json!(0)
-        })
+        eventually(
+            Duration::from_secs(30),
+            "sandbox deliveries done",
+            || async {
+                let body: Value = self
+                    .http
+                    .get(&url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                body["pending"] == json!(0)
+            },
+        )
         .await;
     }
 
@@ -407,9 +431,18 @@ impl TestApp {
     }
 
     /// Posts a delivery signed with the app's secret (as Shopify would), returning the response.
-    pub async fn post_webhook(&self, shop: &str, topic: &str, event_id: &str, body: &[u8]) -> reqwest::Response {
+    pub async fn post_webhook(
+        &self,
+        shop: &str,
+        topic: &str,
+        event_id: &str,
+        body: &[u8],
+    ) -> reqwest::Response {
         use base64::Engine;
-        let hmac = base64::engine::general_purpose::STANDARD.encode(segops::crypto::hmac_sha256(self.api_secret.as_bytes(), body));
+        let hmac = base64::engine::general_purpose::STANDARD.encode(segops::crypto::hmac_sha256(
+            self.api_secret.as_bytes(),
+            body,
+        ));
         self.http
             .post(format!("{}/webhooks", self.app_url))
             .header("Content-Type", "application/json")

@@ -43,7 +43,11 @@ fn id_of(value: &Value) -> String {
 }
 
 async fn send_compliance(app: &TestApp, shop: &str, topic: &str, payload: Value) {
-    app.sandbox_post(&format!("/shops/{shop}/webhooks/send"), json!({ "topic": topic, "payload": payload })).await;
+    app.sandbox_post(
+        &format!("/shops/{shop}/webhooks/send"),
+        json!({ "topic": topic, "payload": payload }),
+    )
+    .await;
     app.sandbox_idle().await;
     app.drain().await;
 }
@@ -61,17 +65,34 @@ async fn a_data_request_produces_a_complete_export_the_merchant_can_download(app
                 "data_request": { "id": 9999 } }),
     )
     .await;
-    let (id, status): (String, String) = sqlx::query_as("SELECT id, status FROM privacy_requests").fetch_one(app.db().pool()).await.unwrap();
+    let (id, status): (String, String) = sqlx::query_as("SELECT id, status FROM privacy_requests")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
     assert_eq!(status, "done");
     let token = app.session_token(SHOP).await;
-    let response = app.http.get(format!("{}/admin/api/privacy/{id}/export", app.app_url)).bearer_auth(&token).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!("{}/admin/api/privacy/{id}/export", app.app_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let export: Value = response.json().await.unwrap();
     assert_eq!(export["personal_data"]["email"], EMAIL);
     assert_eq!(export["personal_data"]["first_name"], "Grace");
     assert_eq!(export["orders"][0]["order_id"], order_id);
-    let kinds: Vec<&str> = export["events"].as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
-    assert!(kinds.contains(&"customer_created") && kinds.contains(&"purchase"), "{kinds:?}");
+    let kinds: Vec<&str> = export["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"customer_created") && kinds.contains(&"purchase"),
+        "{kinds:?}"
+    );
     // Another shop cannot download it.
     let other = "not-privacy-first.myshopify.com";
     app.create_shop(other).await;
@@ -91,7 +112,9 @@ async fn customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates
     app.install(SHOP).await;
     let (customer_id, order_id) = customer_with_order(&app, SHOP).await;
     let events_before = app.count("SELECT COUNT(*) FROM events").await;
-    let purchases_before = app.count("SELECT COUNT(*) FROM events WHERE kind = 'purchase'").await;
+    let purchases_before = app
+        .count("SELECT COUNT(*) FROM events WHERE kind = 'purchase'")
+        .await;
     send_compliance(
         &app,
         SHOP,
@@ -101,14 +124,28 @@ async fn customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates
                 "orders_to_redact": [order_id.parse::<u64>().unwrap()] }),
     )
     .await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM privacy_requests WHERE status = 'done'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM privacy_requests WHERE status = 'done'")
+            .await,
+        1
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
     // Aggregates survive under a pseudonym.
-    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, events_before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE kind = 'purchase'").await, purchases_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events").await,
+        events_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events WHERE kind = 'purchase'")
+            .await,
+        purchases_before
+    );
     // No table holds the customer's id any more, and no raw body of theirs is left.
     for (table, text) in all_rows(&app).await {
-        assert!(!text.contains(&customer_id), "customer id {customer_id} left in {table}");
+        assert!(
+            !text.contains(&customer_id),
+            "customer id {customer_id} left in {table}"
+        );
     }
     let bodies: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM webhook_deliveries WHERE body_enc IS NOT NULL AND topic IN ('customers/create', 'orders/create', 'orders/paid', 'customers/redact')",
@@ -128,17 +165,46 @@ async fn shop_redaction_leaves_no_row_of_that_shop_and_spares_others(app: TestAp
     }
     let shop_id = app.shop_id(SHOP).await;
     let other_events = app.count("SELECT COUNT(*) FROM events").await / 2;
-    app.http.post(format!("{}/_sandbox/shops/{SHOP}/uninstall", app.sandbox_url)).send().await.unwrap();
-    send_compliance(&app, SHOP, "shop/redact", json!({ "shop_id": 1, "shop_domain": SHOP })).await;
+    app.http
+        .post(format!(
+            "{}/_sandbox/shops/{SHOP}/uninstall",
+            app.sandbox_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    send_compliance(
+        &app,
+        SHOP,
+        "shop/redact",
+        json!({ "shop_id": 1, "shop_domain": SHOP }),
+    )
+    .await;
     for (table, text) in all_rows(&app).await {
-        assert!(!text.contains(&shop_id), "a row of the redacted shop is left in {table}");
-        assert!(!text.contains(SHOP), "the redacted shop's domain is left in {table}");
+        assert!(
+            !text.contains(&shop_id),
+            "a row of the redacted shop is left in {table}"
+        );
+        assert!(
+            !text.contains(SHOP),
+            "the redacted shop's domain is left in {table}"
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM tenants").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, other_events);
     // A late delivery for the erased shop is refused; a repeated erasure is acknowledged.
-    assert_eq!(app.post_webhook(SHOP, "orders/create", "late-1", b"{}").await.status(), 404);
-    assert_eq!(app.post_webhook(SHOP, "shop/redact", "again-1", b"{}").await.status(), 200);
+    assert_eq!(
+        app.post_webhook(SHOP, "orders/create", "late-1", b"{}")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.post_webhook(SHOP, "shop/redact", "again-1", b"{}")
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such(app: TestApp) {
@@ -153,19 +219,60 @@ async fn privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such(ap
     )
     .await;
     app.sandbox_idle().await;
-    let delivery: i64 = sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE topic = 'customers/data_request'").fetch_one(app.db().pool()).await.unwrap();
-    segops::jobs::ProcessDelivery { delivery_id: delivery }.run(&app.state).await.unwrap();
-    let (received, due): (i64, i64) = sqlx::query_as("SELECT received_at, due_at FROM privacy_requests").fetch_one(app.db().pool()).await.unwrap();
+    let delivery: i64 = sqlx::query_scalar(
+        "SELECT id FROM webhook_deliveries WHERE topic = 'customers/data_request'",
+    )
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    segops::jobs::ProcessDelivery {
+        delivery_id: delivery,
+    }
+    .run(&app.state)
+    .await
+    .unwrap();
+    let (received, due): (i64, i64) =
+        sqlx::query_as("SELECT received_at, due_at FROM privacy_requests")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
     assert_eq!(due - received, 30 * 24 * 3600 * 1000);
     let token = app.session_token(SHOP).await;
-    let page = app.http.get(format!("{}/admin/privacy?id_token={token}", app.app_url)).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .http
+        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("data-state=\"pending\""), "{page}");
     assert!(page.contains("Email") && page.contains("encrypted at rest"));
-    sqlx::query("UPDATE privacy_requests SET due_at = 1").execute(app.db().pool()).await.unwrap();
-    let page = app.http.get(format!("{}/admin/privacy?id_token={token}", app.app_url)).send().await.unwrap().text().await.unwrap();
+    sqlx::query("UPDATE privacy_requests SET due_at = 1")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    let page = app
+        .http
+        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("data-state=\"overdue\""));
     app.drain().await;
-    let page = app.http.get(format!("{}/admin/privacy?id_token={token}", app.app_url)).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .http
+        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("data-state=\"done\""));
 }
 
@@ -186,16 +293,22 @@ async fn all_rows(app: &TestApp) -> Vec<(String, String)> {
         let sql = match app.store {
             // SQLite: quote() renders every column, blobs as hex.
             Store::Sqlite => {
-                let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{table}')")))
-                    .fetch_all(app.db().pool())
-                    .await
-                    .unwrap();
-                let parts: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(app.db().pool())
+                .await
+                .unwrap();
+                let parts: Vec<String> =
+                    columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
                 format!("SELECT {} FROM \"{table}\"", parts.join(" || '|' || "))
             }
             Store::Postgres => format!("SELECT row_to_json(t)::text FROM \"{table}\" t"),
         };
-        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(app.db().pool()).await.unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
         out.push((table, rows.join("\n")));
     }
     out

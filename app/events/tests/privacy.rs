@@ -132,8 +132,16 @@ fn errors_never_quote_payload_values() {
 
 #[test]
 fn a_customer_without_protected_fields_yields_no_person() {
-    let Some(mut body) = sample_json("orders/paid") else { return };
-    for field in ["email", "first_name", "last_name", "phone", "default_address"] {
+    let Some(mut body) = sample_json("orders/paid") else {
+        return;
+    };
+    for field in [
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "default_address",
+    ] {
         body["customer"][field] = Value::Null;
     }
     body["email"] = Value::Null;
