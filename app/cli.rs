@@ -18,6 +18,7 @@ pub async fn serve() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let app = Application::build(config, listener).await?;
     crate::jobs::spawn_workers(app.state(), WORKERS);
+    crate::jobs::spawn_scheduler(app.state());
     tracing::info!(address = %app.local_addr()?, "SegOps is serving");
     app.run_until(shutdown_signal()).await
 }

@@ -25,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/webhooks/sync", post(api::sync_webhooks))
         .route("/admin/privacy", get(privacy_page::page))
         .route("/admin/api/privacy/{id}/export", get(privacy_page::export))
+        .route(
+            "/admin/api/privacy/retention",
+            post(privacy_page::set_retention),
+        )
         .route("/admin/api/parked", get(deliveries::parked))
         .route("/admin/api/parked/{id}/replay", post(deliveries::replay))
 }

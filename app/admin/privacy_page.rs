@@ -24,6 +24,13 @@ pub struct RequestRow {
     pub has_export: bool,
 }
 
+pub struct AccessRow {
+    pub staff: String,
+    pub customer: String,
+    pub what: String,
+    pub at: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/privacy.html")]
 pub struct PrivacyPage {
@@ -32,6 +39,10 @@ pub struct PrivacyPage {
     pub requests: Vec<RequestRow>,
     pub pending: usize,
     pub overdue: usize,
+    pub retention_days: i64,
+    pub min_days: i64,
+    pub max_days: i64,
+    pub access: Vec<AccessRow>,
 }
 
 pub async fn page(State(app): State<AppState>, page: PageSession) -> Result<PrivacyPage, AppError> {
@@ -53,7 +64,21 @@ pub async fn page(State(app): State<AppState>, page: PageSession) -> Result<Priv
             id: r.id,
         })
         .collect();
+    let access = privacy::access_log::recent(&app.db, &shop.id, 50)
+        .await?
+        .into_iter()
+        .map(|a| AccessRow {
+            staff: a.staff_user_id.unwrap_or_else(|| "unknown".into()),
+            customer: a.customer_id.unwrap_or_else(|| "—".into()),
+            what: a.what,
+            at: format_ms(a.accessed_at),
+        })
+        .collect();
     Ok(PrivacyPage {
+        retention_days: privacy::retention::days(&app.db, &shop.id).await?,
+        min_days: privacy::retention::MIN_DAYS,
+        max_days: privacy::retention::MAX_DAYS,
+        access,
         pending: requests.iter().filter(|r| r.state == "pending").count(),
         overdue: requests.iter().filter(|r| r.state == "overdue").count(),
         requests,
@@ -83,6 +108,19 @@ pub async fn export(
         .map_err(|_| {
             AppError::internal(anyhow::anyhow!("export does not open with this shop's key"))
         })?;
+    let customer = privacy::list(&app.db, shop_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .and_then(|r| r.customer_id);
+    privacy::access_log::record(
+        &app.db,
+        shop_id,
+        session.token.user_id.as_deref(),
+        customer.as_deref(),
+        "data request export downloaded",
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
@@ -92,5 +130,31 @@ pub async fn export(
             ),
         ],
         document,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RetentionInput {
+    days: i64,
+}
+
+/// `POST /admin/api/privacy/retention {"days": n}`.
+pub async fn set_retention(
+    State(app): State<AppState>,
+    session: AdminSession,
+    input: Result<axum::Json<RetentionInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let axum::Json(input) =
+        input.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    privacy::retention::set_days(&app.db, &session.shop.id, input.days)
+        .await
+        .map_err(|err| match err {
+            privacy::retention::RetentionError::OutOfRange(_) => {
+                AppError::BadRequest(err.to_string())
+            }
+            privacy::retention::RetentionError::Database(err) => err.into(),
+        })?;
+    Ok(axum::Json(
+        serde_json::json!({ "retention_days": input.days }),
     ))
 }

@@ -66,6 +66,7 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
     };
     let app = Application::build(config, app_listener).await?;
     crate::jobs::spawn_workers(app.state(), 2);
+    crate::jobs::spawn_scheduler(app.state());
     tokio::spawn(async move {
         if let Err(err) = app.run_until(shutdown_signal()).await {
             tracing::error!(error = %format!("{err:#}"), "demo app stopped");

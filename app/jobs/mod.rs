@@ -5,14 +5,18 @@
 mod abandon_checkout;
 mod privacy_request;
 mod process_delivery;
+mod purge_expired;
 pub mod queue;
 mod runner;
+mod schedule;
 
 pub use abandon_checkout::AbandonCheckout;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;
+pub use purge_expired::PurgeExpired;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, spawn_workers};
+pub use schedule::{schedule_purges, spawn_scheduler};
 
 use crate::state::App;
 
@@ -42,6 +46,7 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         ProcessDelivery::KIND => parse::<ProcessDelivery>(&job.payload)?.run(app).await,
         AbandonCheckout::KIND => parse::<AbandonCheckout>(&job.payload)?.run(app).await,
         PrivacyWork::KIND => parse::<PrivacyWork>(&job.payload)?.run(app).await,
+        PurgeExpired::KIND => parse::<PurgeExpired>(&job.payload)?.run(app).await,
         other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
     }
 }

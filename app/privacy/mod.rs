@@ -3,9 +3,11 @@
 //! erasure of one customer's personal data for `customers/redact`, of everything of a shop for
 //! `shop/redact`.
 
+pub mod access_log;
 mod export;
 mod redact;
 mod requests;
+pub mod retention;
 
 pub use requests::{PrivacyRequest, export_context, list, load_export};
 

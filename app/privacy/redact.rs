@@ -59,6 +59,12 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                 .bind(customer_id)
                 .execute(&mut *conn)
                 .await?;
+            sqlx::query("UPDATE pii_access_log SET customer_id = $1 WHERE shop_id = $2 AND customer_id = $3")
+                .bind(&pseudonym)
+                .bind(shop_id)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
             // Earlier requests about them go too, exports (which hold their data) included.
             sqlx::query("UPDATE privacy_requests SET customer_id = $1, export_enc = NULL WHERE shop_id = $2 AND customer_id = $3")
                 .bind(&pseudonym)
@@ -151,6 +157,7 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM webhook_deliveries WHERE shop_id = $1",
     "DELETE FROM privacy_requests WHERE shop_id = $1",
     "DELETE FROM data_health WHERE shop_id = $1",
+    "DELETE FROM pii_access_log WHERE shop_id = $1",
 ];
 
 pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {

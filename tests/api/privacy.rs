@@ -12,6 +12,7 @@ crate::on_both_stores!(
     customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates,
     shop_redaction_leaves_no_row_of_that_shop_and_spares_others,
     privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such,
+    retention_is_configurable_and_the_daily_job_purges_what_is_older,
 );
 
 /// A customer with a paid order; returns (customer id, order id).
@@ -105,6 +106,18 @@ async fn a_data_request_produces_a_complete_export_the_merchant_can_download(app
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
+    // The download is in the access log, with the staff user who made it.
+    let page = app
+        .http
+        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"access-log\""), "{page}");
+    assert!(page.contains("data request export downloaded") && page.contains(">1001<"));
 }
 
 async fn customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates(app: TestApp) {
@@ -312,4 +325,72 @@ async fn all_rows(app: &TestApp) -> Vec<(String, String)> {
         out.push((table, rows.join("\n")));
     }
     out
+}
+
+async fn retention_is_configurable_and_the_daily_job_purges_what_is_older(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    customer_with_order(&app, SHOP).await;
+    let token = app.session_token(SHOP).await;
+    let set = |days: Value| {
+        let request = app
+            .http
+            .post(format!("{}/admin/api/privacy/retention", app.app_url))
+            .bearer_auth(&token)
+            .json(&json!({ "days": days }));
+        async move { request.send().await.unwrap() }
+    };
+    let refused = set(json!(7)).await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("between 30 and 3650")
+    );
+    assert_eq!(set(json!("a year")).await.status(), 400);
+    assert_eq!(set(json!(30)).await.status(), 200);
+
+    // Age half of the history past the window.
+    let total = app.count("SELECT COUNT(*) FROM events").await;
+    sqlx::query("UPDATE events SET occurred_at = 0 WHERE kind = 'customer_created'")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET received_at = 0 WHERE topic = 'customers/create'")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    // Two schedulers at once (two replicas) queue one purge per shop.
+    segops::jobs::schedule_purges(&app.state).await.unwrap();
+    segops::jobs::schedule_purges(&app.state).await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'purge_expired'")
+            .await,
+        1
+    );
+    app.drain().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events WHERE kind = 'customer_created'")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, total - 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webhook_deliveries WHERE topic = 'customers/create'")
+            .await,
+        0
+    );
+    assert!(app.count("SELECT COUNT(*) FROM webhook_deliveries").await > 0);
+    let page = app
+        .http
+        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"retention-days\">30<"));
 }

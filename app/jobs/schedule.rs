@@ -1,0 +1,42 @@
+//! Periodic work: every so often each shop gets its daily purge. Enqueueing is keyed per shop and
+//! day, so replicas scheduling at once add one job, not several.
+
+use std::time::Duration;
+
+use super::{NewJob, PurgeExpired, queue};
+use crate::clock::now_ms;
+use crate::state::{App, AppState};
+
+const EVERY: Duration = Duration::from_secs(15 * 60);
+
+pub fn spawn_scheduler(app: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(err) = schedule_purges(&app).await {
+                tracing::warn!(error = %err, "scheduling purges failed");
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    });
+}
+
+/// Enqueues today's purge for every shop we hold data of.
+pub async fn schedule_purges(app: &App) -> Result<usize, sqlx::Error> {
+    let shops: Vec<String> = sqlx::query_scalar("SELECT id FROM shops")
+        .fetch_all(app.db.pool())
+        .await?;
+    let day = now_ms() / (24 * 3600 * 1000);
+    let mut conn = app.db.pool().acquire().await?;
+    for shop_id in &shops {
+        let mut job = NewJob::now(
+            shop_id,
+            PurgeExpired::KIND,
+            &PurgeExpired {
+                shop_id: shop_id.clone(),
+            },
+        );
+        job.unique_key = Some(PurgeExpired::key(shop_id, day));
+        queue::enqueue(&mut conn, &job).await?;
+    }
+    Ok(shops.len())
+}
