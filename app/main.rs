@@ -54,12 +54,15 @@ enum Bench {
         deliveries: usize,
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
-        /// Benchmark against this database instead of a fresh SQLite file.
-        #[arg(long)]
-        database_url: Option<String>,
+        /// `sqlite` (a fresh file) or `postgres` (a fresh database on SEGOPS_TEST_POSTGRES_URL's server).
+        #[arg(long, default_value = "sqlite")]
+        store: String,
         /// Every n-th delivery repeats the previous one (0: no duplicates).
         #[arg(long, default_value_t = 10)]
         duplicate_every: usize,
+        /// Arrival rate of the paced run, deliveries per second.
+        #[arg(long, default_value_t = 1000.0)]
+        rate: f64,
     },
 }
 
@@ -89,17 +92,19 @@ fn main() -> ExitCode {
                     Bench::Intake {
                         deliveries,
                         concurrency,
-                        database_url,
+                        store,
                         duplicate_every,
+                        rate,
                     },
             } => {
-                segops::bench::intake(segops::bench::IntakeOptions {
+                let options = segops::bench::IntakeOptions {
                     deliveries,
                     concurrency,
-                    database_url,
+                    store,
                     duplicate_every,
-                })
-                .await
+                    rate,
+                };
+                segops::bench::intake(options).await
             }
         }
     });

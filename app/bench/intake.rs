@@ -1,6 +1,8 @@
-//! `segops bench intake`: signed webhook deliveries against the real server (in this process,
-//! on a fresh database), measuring acknowledged deliveries per second and latency, beside the
-//! box's own limits: an empty HTTP round trip (`/health`) and raw fsyncs per second.
+//! `segops bench intake`: signed webhook deliveries (Shopify's sample payloads) against the real
+//! server, in this process, on a fresh database: acknowledged deliveries per second and ack
+//! latency under a closed loop of concurrent senders, and latency at a fixed arrival rate. Beside
+//! them, the box's own limits measured in the same run: an empty HTTP round trip, and bare
+//! durable inserts of the same bodies, one commit per row and grouped.
 
 use std::sync::Arc;
 
@@ -8,7 +10,7 @@ use anyhow::Context;
 use base64::Engine;
 use tokio::net::TcpListener;
 
-use super::load;
+use super::{box_limit, load, payloads};
 use crate::config::{Config, DEFAULT_API_VERSION};
 use crate::crypto::{MasterKey, Secret};
 use crate::shopify::ShopDomain;
@@ -17,22 +19,33 @@ use crate::startup::Application;
 pub struct IntakeOptions {
     pub deliveries: usize,
     pub concurrency: usize,
-    /// A database URL, or a fresh SQLite file in a temporary directory when `None`.
-    pub database_url: Option<String>,
-    /// Every n-th delivery repeats an earlier one (0: none), as Shopify's duplicates do.
+    /// `sqlite` (a fresh file) or `postgres` (a fresh database on SEGOPS_TEST_POSTGRES_URL's server).
+    pub store: String,
+    /// Every n-th delivery repeats the previous one (0: none), as Shopify's duplicates do.
     pub duplicate_every: usize,
+    /// The arrival rate of the paced run (deliveries per second).
+    pub rate: f64,
 }
 
 const SHOP: &str = "bench-store.myshopify.com";
 const SECRET: &str = "bench-secret";
 
+struct Signed {
+    topic: &'static str,
+    body: Vec<u8>,
+    hmac: String,
+}
+
 pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("segops-bench-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir)?;
-    let database_url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
+    let database_url = match options.store.as_str() {
+        "sqlite" => format!("sqlite://{}/bench.db", dir.display()),
+        "postgres" => crate::testing::fresh_postgres_database()
+            .await
+            .context("PostgreSQL is not reachable")?,
+        other => anyhow::bail!("--store must be sqlite or postgres, not {other:?}"),
+    };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let config = Config {
@@ -59,39 +72,55 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     .await?;
     tokio::spawn(app.run_until(std::future::pending()));
 
-    let body = Arc::new(sample_order_body());
-    let hmac = base64::engine::general_purpose::STANDARD
-        .encode(crate::crypto::hmac_sha256(SECRET.as_bytes(), &body));
+    let (payloads, source) = payloads::load();
+    let signed: Arc<Vec<Signed>> = Arc::new(
+        payloads
+            .into_iter()
+            .map(|p| Signed {
+                hmac: base64::engine::general_purpose::STANDARD
+                    .encode(crate::crypto::hmac_sha256(SECRET.as_bytes(), &p.body)),
+                topic: p.topic,
+                body: p.body,
+            })
+            .collect(),
+    );
+    let mean_bytes = signed.iter().map(|s| s.body.len()).sum::<usize>() / signed.len().max(1);
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.concurrency)
+        .pool_max_idle_per_host(options.concurrency.max(256))
         .build()?;
     let url = format!("http://{address}/webhooks");
-
-    // Warm up connections and the shop cache.
-    let warm = {
-        let (client, url, body, hmac) =
-            (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
-        load::run(200, options.concurrency, move |i| {
-            delivery(&client, &url, &body, &hmac, &format!("warm-{i}"))
-        })
-        .await
-    };
-    anyhow::ensure!(warm.failures == 0, "warm-up deliveries failed");
-
-    let duplicate_every = options.duplicate_every;
-    let report = {
-        let (client, url, body, hmac) =
-            (client.clone(), url.clone(), Arc::clone(&body), hmac.clone());
-        load::run(options.deliveries, options.concurrency, move |i| {
+    let sender = |prefix: &'static str, duplicate_every: usize| {
+        let (client, url, signed) = (client.clone(), url.clone(), Arc::clone(&signed));
+        move |i: usize| {
             let n = if duplicate_every > 0 && i % duplicate_every == duplicate_every - 1 {
                 i - 1
             } else {
                 i
             };
-            delivery(&client, &url, &body, &hmac, &format!("event-{n}"))
-        })
-        .await
+            let payload = &signed[n % signed.len()];
+            client
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .header("X-Shopify-Topic", payload.topic)
+                .header("X-Shopify-Hmac-Sha256", &payload.hmac)
+                .header("X-Shopify-Shop-Domain", SHOP)
+                .header("X-Shopify-Event-Id", format!("{prefix}-{n}"))
+                .header("X-Shopify-Webhook-Id", format!("{prefix}-{i}"))
+                .header("X-Shopify-API-Version", DEFAULT_API_VERSION)
+                .body(payload.body.clone())
+        }
     };
+
+    let warm = load::run(500, options.concurrency, sender("warm", 0)).await;
+    anyhow::ensure!(warm.failures == 0, "warm-up deliveries failed");
+    let closed = load::run(
+        options.deliveries,
+        options.concurrency,
+        sender("closed", options.duplicate_every),
+    )
+    .await;
+    let paced_total = ((options.rate * 10.0) as usize).max(100);
+    let paced = load::run_paced(paced_total, options.rate, sender("paced", 0)).await;
     let health = {
         let (client, url) = (client.clone(), format!("http://{address}/health"));
         load::run(options.deliveries, options.concurrency, move |_| {
@@ -102,89 +131,64 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
         .fetch_one(state.db.pool())
         .await?;
+    let bodies: Vec<Vec<u8>> = signed.iter().map(|s| s.body.clone()).collect();
+    let limits = box_limit::measure(&state.db, &bodies, 4000, 8, 100).await?;
     let fsyncs = load::fsyncs_per_second(&dir)?;
 
     println!(
-        "intake benchmark: {} deliveries of {} bytes, {} concurrent clients, {:?} store",
+        "intake benchmark: {:?} store, {} deliveries from {source} (mean {mean_bytes} bytes), {} concurrent senders, every {}th a duplicate",
+        state.db.backend(),
         options.deliveries,
-        body.len(),
         options.concurrency,
-        state.db.backend()
+        options.duplicate_every
     );
     println!();
     println!("| measure | per second | p50 | p99 | failures |");
     println!("|---|---|---|---|---|");
-    println!(
-        "| webhook intake (verify, seal, group-commit, ack) | {:.0} | {:.2} ms | {:.2} ms | {} |",
-        report.per_second(),
-        ms(report.percentile(0.5)),
-        ms(report.percentile(0.99)),
-        report.failures
+    row(
+        "webhook intake, closed loop (verify, seal, group commit, ack)",
+        &closed,
+    );
+    row(
+        &format!(
+            "webhook intake, paced at {:.0}/s (latency from arrival time)",
+            options.rate
+        ),
+        &paced,
+    );
+    row(
+        "box: empty HTTP round trip (`/health`), same senders",
+        &health,
     );
     println!(
-        "| box limit: empty HTTP round trip (`/health`) | {:.0} | {:.2} ms | {:.2} ms | {} |",
-        health.per_second(),
-        ms(health.percentile(0.5)),
-        ms(health.percentile(0.99)),
-        health.failures
+        "| box: bare durable insert of the same bodies, one commit per row (8 clients) | {:.0} | | | |",
+        limits.per_row
     );
-    println!("| box limit: write + fsync of the data directory's disk | {fsyncs:.0} | | | |");
+    println!(
+        "| box: bare durable insert, {} rows per commit | {:.0} | | | |",
+        limits.group_size, limits.grouped
+    );
+    println!("| box: write + fsync on the data directory's disk | {fsyncs:.0} | | | |");
     println!();
     println!(
-        "stored rows: {stored} (warm-up 200 + unique deliveries; duplicates are acknowledged and not stored)"
+        "stored deliveries: {stored} (500 warm-up + {} closed-loop unique + {paced_total} paced; duplicates acknowledged, not stored)",
+        options.deliveries
+            - if options.duplicate_every > 0 {
+                options.deliveries / options.duplicate_every
+            } else {
+                0
+            }
     );
-    if options.database_url.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
-fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn delivery(
-    client: &reqwest::Client,
-    url: &str,
-    body: &Arc<Vec<u8>>,
-    hmac: &str,
-    event_id: &str,
-) -> reqwest::RequestBuilder {
-    client
-        .post(url)
-        .header("Content-Type", "application/json")
-        .header("X-Shopify-Topic", "orders/create")
-        .header("X-Shopify-Hmac-Sha256", hmac)
-        .header("X-Shopify-Shop-Domain", SHOP)
-        .header("X-Shopify-Event-Id", event_id)
-        .header("X-Shopify-Webhook-Id", event_id)
-        .header("X-Shopify-API-Version", DEFAULT_API_VERSION)
-        .body(body.as_ref().clone())
-}
-
-/// An order payload of realistic size (a few kilobytes, three line items).
-fn sample_order_body() -> Vec<u8> {
-    let line = |id: u64, title: &str, price: &str| {
-        serde_json::json!({
-            "id": id, "admin_graphql_api_id": format!("gid://shopify/LineItem/{id}"), "title": title, "name": title,
-            "price": price, "quantity": 1, "sku": format!("SKU-{id}"), "vendor": "Bench Outfitters", "product_id": id + 1000,
-            "variant_id": id + 2000, "variant_title": "Default", "taxable": true, "requires_shipping": true,
-            "price_set": { "shop_money": { "amount": price, "currency_code": "USD" }, "presentment_money": { "amount": price, "currency_code": "USD" } },
-            "discount_allocations": [], "tax_lines": [{ "title": "State tax", "rate": 0.06, "price": "1.20" }]
-        })
-    };
-    let order = serde_json::json!({
-        "id": 820982911946154508u64, "admin_graphql_api_id": "gid://shopify/Order/820982911946154508",
-        "name": "#9999", "order_number": 9999, "currency": "USD", "presentment_currency": "USD",
-        "created_at": "2026-11-22T10:00:00-05:00", "updated_at": "2026-11-22T10:00:00-05:00", "processed_at": "2026-11-22T10:00:00-05:00",
-        "financial_status": "paid", "fulfillment_status": null, "total_price": "65.60", "subtotal_price": "60.00",
-        "total_tax": "3.60", "total_discounts": "0.00", "total_shipping_price_set": { "shop_money": { "amount": "2.00", "currency_code": "USD" } },
-        "email": "bench.customer@example.com", "checkout_token": "bench-checkout", "cart_token": "bench-cart",
-        "customer": { "id": 115310627314723954u64, "email": "bench.customer@example.com", "first_name": "Bench", "last_name": "Customer" },
-        "line_items": [line(1, "Trail Tent", "20.00"), line(2, "Camp Stove", "20.00"), line(3, "Headlamp", "20.00")],
-        "shipping_lines": [{ "title": "Standard", "price": "2.00", "code": "STD" }],
-        "billing_address": { "address1": "1 Bench Way", "city": "Ottawa", "country_code": "CA", "zip": "K1A 0B1" },
-        "shipping_address": { "address1": "1 Bench Way", "city": "Ottawa", "country_code": "CA", "zip": "K1A 0B1" }
-    });
-    serde_json::to_vec(&order).unwrap_or_default()
+fn row(label: &str, report: &load::LoadReport) {
+    println!(
+        "| {label} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+        report.per_second(),
+        report.percentile(0.5).as_secs_f64() * 1000.0,
+        report.percentile(0.99).as_secs_f64() * 1000.0,
+        report.failures
+    );
 }

@@ -75,6 +75,43 @@ where
     }
 }
 
+/// Open loop: request `i` is due at `start + i / rate`, whether or not earlier ones have been
+/// answered; latency counts from the due time, so a stall shows up instead of hiding (no
+/// coordinated omission).
+pub async fn run_paced<F>(total: usize, rate: f64, make: F) -> LoadReport
+where
+    F: Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let make = Arc::new(make);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        let due = started + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let make = Arc::clone(&make);
+        tasks.push(tokio::spawn(async move {
+            match make(i).send().await {
+                Ok(response) if response.status().is_success() => Ok(due.elapsed()),
+                _ => Err(()),
+            }
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut failures = 0;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(latency)) => latencies.push(latency),
+            _ => failures += 1,
+        }
+    }
+    LoadReport {
+        requests: latencies.len(),
+        elapsed: started.elapsed(),
+        latencies,
+        failures,
+    }
+}
+
 /// How many write+fsync pairs the disk under `dir` completes per second: the ceiling for
 /// one-commit-per-request durability, which group commit exists to beat.
 pub fn fsyncs_per_second(dir: &std::path::Path) -> std::io::Result<f64> {

@@ -1,7 +1,9 @@
 //! `segops bench …`: benchmark programs whose figures go into BENCHMARKS.md. Each prints the
 //! machine's own limit beside our figure, so the numbers can be read on any box.
 
+mod box_limit;
 mod intake;
 mod load;
+mod payloads;
 
 pub use intake::{IntakeOptions, intake};

@@ -8,7 +8,6 @@ use crate::events::{self, MapError};
 use crate::pii::{Vault, VaultError};
 use crate::shopify::topics;
 use crate::state::App;
-use crate::webhooks::shop_keys::body_context;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ProcessDelivery {
@@ -48,12 +47,9 @@ impl ProcessDelivery {
                 .await
                 .map_err(JobError::from);
         };
-        let body = vault
-            .sealer()
-            .open(&body_enc, &body_context(&shop_id, &topic, &event_id))
-            .map_err(|_| {
-                JobError::Permanent("the stored body does not open with this shop's key".into())
-            })?;
+        let body =
+            crate::webhooks::body::open(vault.sealer(), &shop_id, &topic, &event_id, &body_enc)
+                .map_err(|err| JobError::Permanent(err.to_string()))?;
 
         if topics::COMPLIANCE.contains(&topic.as_str()) {
             let request = events::parse_compliance(&topic, &body)

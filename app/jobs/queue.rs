@@ -81,6 +81,49 @@ pub async fn enqueue(conn: &mut AnyConnection, job: &NewJob) -> Result<(), sqlx:
     Ok(())
 }
 
+/// Enqueues many jobs in a few multi-row statements.
+pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let mut offset = 0;
+    for size in crate::store::dialect::statement_sizes(jobs.len()) {
+        let chunk = &jobs[offset..offset + size];
+        offset += size;
+        let mut sql = String::from(
+            "INSERT INTO jobs (shop_id, kind, unique_key, payload, run_at, created_at, updated_at) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            let p = row * 6;
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 6
+            ));
+        }
+        sql.push_str(" ON CONFLICT (unique_key) DO NOTHING");
+        // Only placeholders are interpolated; every value is bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for job in chunk {
+            query = query
+                .bind(job.shop_id.as_deref())
+                .bind(job.kind)
+                .bind(job.unique_key.as_deref())
+                .bind(&job.payload)
+                .bind(job.run_at)
+                .bind(now);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 pub async fn claim(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
     let now = now_ms();
     let sql = match db.backend() {

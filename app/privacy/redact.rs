@@ -8,7 +8,6 @@ use crate::jobs::JobError;
 use crate::pii::Vault;
 use crate::state::App;
 use crate::store::dialect;
-use crate::webhooks::shop_keys::body_context;
 
 pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let shop_id = request.shop_id.as_str();
@@ -131,9 +130,7 @@ async fn unprocessed_mentioning(
     Ok(rows
         .into_iter()
         .filter(|(_, topic, event_id, sealed)| {
-            vault
-                .sealer()
-                .open(sealed, &body_context(shop_id, topic, event_id))
+            crate::webhooks::body::open(vault.sealer(), shop_id, topic, event_id, sealed)
                 .map(|body| {
                     needles
                         .iter()

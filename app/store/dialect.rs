@@ -16,3 +16,29 @@ pub fn begin_write(backend: Backend) -> &'static str {
         Backend::Postgres => "BEGIN",
     }
 }
+
+/// Splits `n` rows into multi-row statements of power-of-two sizes up to 128, so a connection
+/// prepares at most eight shapes of each statement (sqlx caches prepared statements by text).
+pub fn statement_sizes(mut n: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while n > 0 {
+        let size = if n >= 128 {
+            128
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        sizes.push(size);
+        n -= size;
+    }
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_split_into_few_statement_shapes() {
+        assert_eq!(super::statement_sizes(37), vec![32, 4, 1]);
+        assert_eq!(super::statement_sizes(300), vec![128, 128, 32, 8, 4]);
+        assert!(super::statement_sizes(0).is_empty());
+    }
+}

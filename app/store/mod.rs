@@ -53,6 +53,7 @@ impl Db {
                         "PRAGMA journal_mode = WAL",
                         "PRAGMA synchronous = FULL",
                         "PRAGMA busy_timeout = 10000",
+                        "PRAGMA cache_size = -65536",
                         "PRAGMA foreign_keys = ON",
                     ] {
                         sqlx::query(pragma).execute(&mut *conn).await?;

@@ -46,40 +46,24 @@ pub struct IntakeWriter {
 
 impl IntakeWriter {
     /// Starts the writer task; `on_commit` is called after each commit that stored new work.
-    pub fn spawn(db: Db, on_commit: impl Fn() + Send + 'static) -> IntakeWriter {
-        let (tx, mut rx) = mpsc::channel::<Pending>(8192);
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(MAX_BATCH);
-            while let Some(first) = rx.recv().await {
-                batch.push(first);
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
-                let results = write_batch(&db, &batch).await;
-                let any_fresh = results
-                    .as_ref()
-                    .is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
-                match results {
-                    Ok(results) => {
-                        for (pending, stored) in batch.drain(..).zip(results) {
-                            let _ = pending.reply.send(Ok(stored));
-                        }
-                    }
-                    Err(err) => {
-                        tracing::error!(error = %err, size = batch.len(), "intake batch failed; Shopify will retry");
-                        for pending in batch.drain(..) {
-                            let _ = pending.reply.send(Err(IntakeError(err.to_string())));
-                        }
-                    }
-                }
-                if any_fresh {
-                    on_commit();
-                }
-            }
-        });
+    pub fn spawn(db: Db, on_commit: impl Fn() + Send + Sync + 'static) -> IntakeWriter {
+        let (tx, rx) = mpsc::channel::<Pending>(8192);
+        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+        let on_commit = std::sync::Arc::new(on_commit);
+        // SQLite has one writer at a time; PostgreSQL commits concurrently, so several writers
+        // keep its commits overlapping.
+        let writers = match db.backend() {
+            crate::store::Backend::Sqlite => 1,
+            crate::store::Backend::Postgres => 4,
+        };
+        for _ in 0..writers {
+            let (db, rx, on_commit) = (
+                db.clone(),
+                std::sync::Arc::clone(&rx),
+                std::sync::Arc::clone(&on_commit),
+            );
+            tokio::spawn(async move { write_loop(db, rx, on_commit).await });
+        }
         IntakeWriter { tx }
     }
 
@@ -96,6 +80,75 @@ impl IntakeWriter {
     }
 }
 
+/// One writer: takes whatever is queued (up to a batch), commits it, answers each request.
+async fn write_loop(
+    db: Db,
+    rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Pending>>>,
+    on_commit: std::sync::Arc<impl Fn() + Send + Sync + 'static>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+        }
+        {
+            let results = write_batch(&db, &batch).await;
+            let any_fresh = results
+                .as_ref()
+                .is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
+            match results {
+                Ok(results) => {
+                    for (pending, stored) in batch.drain(..).zip(results) {
+                        let _ = pending.reply.send(Ok(stored));
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, size = batch.len(), "intake batch failed; Shopify will retry");
+                    for pending in batch.drain(..) {
+                        let _ = pending.reply.send(Err(IntakeError(err.to_string())));
+                    }
+                }
+            }
+            if any_fresh {
+                on_commit();
+            }
+        }
+    }
+}
+
+/// Counts duplicates per shop and topic after the commit, outside the intake transaction: two
+/// concurrent writers updating one counter row while inserting each other's keys could
+/// deadlock. A crash here loses a count, never a delivery.
+async fn count_duplicates(conn: &mut sqlx::AnyConnection, batch: &[Pending], results: &[Stored]) {
+    let mut duplicates: std::collections::BTreeMap<(&str, &str), i64> =
+        std::collections::BTreeMap::new();
+    for (pending, stored) in batch.iter().zip(results) {
+        if *stored == Stored::Duplicate {
+            *duplicates
+                .entry((
+                    pending.delivery.shop_id.as_str(),
+                    pending.delivery.topic.as_str(),
+                ))
+                .or_default() += 1;
+        }
+    }
+    for ((shop_id, topic), count) in duplicates {
+        if let Err(err) =
+            health::bump_by(conn, shop_id, Metric::DuplicatesDropped, count, Some(topic)).await
+        {
+            tracing::warn!(error = %err, "could not count duplicate deliveries");
+        }
+    }
+}
+
 async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     sqlx::query(dialect::begin_write(db.backend()))
@@ -104,6 +157,7 @@ async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Er
     match write_in_tx(&mut conn, batch).await {
         Ok(results) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
+            count_duplicates(&mut conn, batch, &results).await;
             Ok(results)
         }
         Err(err) => {
@@ -118,45 +172,66 @@ async fn write_in_tx(
     batch: &[Pending],
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let now = now_ms();
-    let mut results = Vec::with_capacity(batch.len());
-    for Pending { delivery, .. } in batch {
-        let id = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO webhook_deliveries (shop_id, topic, event_id, webhook_id, triggered_at, api_version, body_enc, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shop_id, topic, event_id) DO NOTHING RETURNING id",
-        )
-        .bind(&delivery.shop_id)
-        .bind(&delivery.topic)
-        .bind(&delivery.event_id)
-        .bind(delivery.webhook_id.as_deref())
-        .bind(delivery.triggered_at.as_deref())
-        .bind(delivery.api_version.as_deref())
-        .bind(&delivery.body_enc)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        match id {
-            Some(id) => {
-                let mut job = NewJob::now(
-                    &delivery.shop_id,
-                    ProcessDelivery::KIND,
-                    &ProcessDelivery { delivery_id: id },
-                );
-                job.unique_key = Some(ProcessDelivery::key(id));
-                queue::enqueue(conn, &job).await?;
-                results.push(Stored::Fresh(id));
+    let mut results = vec![Stored::Duplicate; batch.len()];
+    let mut jobs = Vec::new();
+    let mut offset = 0;
+    for size in dialect::statement_sizes(batch.len()) {
+        let chunk = &batch[offset..offset + size];
+        let mut sql = String::from(
+            "INSERT INTO webhook_deliveries (shop_id, topic, event_id, webhook_id, triggered_at, api_version, body_enc, received_at) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            let p = row * 8;
+            if row > 0 {
+                sql.push_str(", ");
             }
-            None => {
-                health::bump_by(
-                    conn,
-                    &delivery.shop_id,
-                    Metric::DuplicatesDropped,
-                    1,
-                    Some(&delivery.topic),
-                )
-                .await?;
-                results.push(Stored::Duplicate);
-            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7,
+                p + 8
+            ));
         }
+        sql.push_str(" ON CONFLICT (shop_id, topic, event_id) DO NOTHING RETURNING id, shop_id, topic, event_id");
+        // Only placeholders are interpolated; every value is bound.
+        let mut query =
+            sqlx::query_as::<_, (i64, String, String, String)>(sqlx::AssertSqlSafe(sql));
+        for Pending { delivery, .. } in chunk {
+            query = query
+                .bind(&delivery.shop_id)
+                .bind(&delivery.topic)
+                .bind(&delivery.event_id)
+                .bind(delivery.webhook_id.as_deref())
+                .bind(delivery.triggered_at.as_deref())
+                .bind(delivery.api_version.as_deref())
+                .bind(&delivery.body_enc)
+                .bind(now);
+        }
+        let inserted = query.fetch_all(&mut *conn).await?;
+        for (id, shop_id, topic, event_id) in inserted {
+            // The first request of the batch with this key gets the row; later ones are duplicates.
+            if let Some(position) = chunk.iter().position(|p| {
+                p.delivery.event_id == event_id
+                    && p.delivery.topic == topic
+                    && p.delivery.shop_id == shop_id
+            }) {
+                results[offset + position] = Stored::Fresh(id);
+            }
+            let mut job = NewJob::now(
+                &shop_id,
+                ProcessDelivery::KIND,
+                &ProcessDelivery { delivery_id: id },
+            );
+            job.unique_key = Some(ProcessDelivery::key(id));
+            jobs.push(job);
+        }
+        offset += size;
     }
+    queue::enqueue_many(conn, &jobs).await?;
     Ok(results)
 }

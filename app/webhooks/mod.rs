@@ -2,6 +2,7 @@
 //! before anything is parsed; each delivery is sealed, stored once per (shop, topic, event id)
 //! by group commit together with the job that will process it, and only then acknowledged.
 
+pub mod body;
 mod headers;
 pub mod intake;
 mod receive;

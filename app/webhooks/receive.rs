@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode, header::CONTENT_TYPE};
 
 use super::headers::{self, DeliveryHeaders};
 use super::intake::{NewDelivery, Stored};
-use super::shop_keys::body_context;
 use crate::error::AppError;
 use crate::shopify::{topics, webhook_hmac};
 use crate::state::AppState;
@@ -65,9 +64,12 @@ pub async fn receive(
             delivery.shop
         )));
     };
-    let body_enc = shop.sealer.seal(
+    let body_enc = super::body::seal(
+        &shop.sealer,
+        &shop.shop_id,
+        topic,
+        &delivery.event_id,
         &body,
-        &body_context(&shop.shop_id, topic, &delivery.event_id),
     );
     let stored = app
         .intake

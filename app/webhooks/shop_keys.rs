@@ -60,8 +60,3 @@ impl ShopKeys {
         }
     }
 }
-
-/// The associated data that binds a sealed body to its shop and delivery key.
-pub fn body_context(shop_id: &str, topic: &str, event_id: &str) -> Vec<u8> {
-    format!("delivery:{shop_id}:{topic}:{event_id}").into_bytes()
-}

@@ -68,7 +68,7 @@ CREATE INDEX customer_pii_email ON customer_pii (shop_id, email_hash);
 CREATE INDEX customer_pii_phone ON customer_pii (shop_id, phone_hash);
 
 CREATE TABLE webhook_deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     shop_domain TEXT NOT NULL,
     topic TEXT NOT NULL,
     event_id TEXT NOT NULL,

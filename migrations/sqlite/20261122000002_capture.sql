@@ -5,7 +5,7 @@
 
 DROP TABLE webhook_deliveries;
 CREATE TABLE webhook_deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     shop_id TEXT NOT NULL,
     topic TEXT NOT NULL,
     event_id TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_customer ON webhook_deliveries (shop_id, customer_id);
 
 CREATE TABLE jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     shop_id TEXT,
     kind TEXT NOT NULL,
     unique_key TEXT UNIQUE,
@@ -39,7 +39,7 @@ CREATE INDEX jobs_due ON jobs (status, run_at);
 CREATE INDEX jobs_shop ON jobs (shop_id, status);
 
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     shop_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     segment_name TEXT,

@@ -4,7 +4,7 @@
 ALTER TABLE shops ADD COLUMN retention_days BIGINT NOT NULL DEFAULT 365;
 
 CREATE TABLE pii_access_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     shop_id TEXT NOT NULL,
     staff_user_id TEXT,
     customer_id TEXT,
