@@ -173,11 +173,10 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     println!(
         "stored deliveries: {stored} (500 warm-up + {} closed-loop unique + {paced_total} paced; duplicates acknowledged, not stored)",
         options.deliveries
-            - if options.duplicate_every > 0 {
-                options.deliveries / options.duplicate_every
-            } else {
-                0
-            }
+            - options
+                .deliveries
+                .checked_div(options.duplicate_every)
+                .unwrap_or(0)
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
