@@ -12,6 +12,7 @@ crate::on_both_stores!(
     reinstall_after_uninstall_restores_the_same_workspace,
     a_connect_link_attaches_a_new_install_to_the_existing_workspace,
     a_missing_scope_shows_a_banner_that_asks_for_it_again,
+    a_scopes_update_recreates_a_missing_webhook_subscription,
 );
 
 async fn reinstall_after_uninstall_restores_the_same_workspace(app: TestApp) {
@@ -172,4 +173,61 @@ async fn a_missing_scope_shows_a_banner_that_asks_for_it_again(app: TestApp) {
     );
     let page = app.open_admin(SHOP).await;
     assert!(!page.contains("data-testid=\"scopes-banner\""));
+}
+
+async fn a_scopes_update_recreates_a_missing_webhook_subscription(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let shop = app
+        .state
+        .installed_shop(&segops::shopify::ShopDomain::parse(SHOP).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let token = shop.access_token(&app.state.token_sealer).unwrap().unwrap();
+    // Someone removes one of our subscriptions in the store.
+    let subscriptions = app.sandbox_shop(SHOP).await["webhook_subscriptions"].clone();
+    let victim = subscriptions[0]["id"].as_str().unwrap().to_owned();
+    let deleted: serde_json::Value = app
+        .http
+        .post(format!("{}/store/{SHOP}/admin/api/2026-04/graphql.json", app.sandbox_url))
+        .header("X-Shopify-Access-Token", token.expose())
+        .json(&json!({ "query": "mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { message } } }", "variables": { "id": victim } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted["data"]["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"],
+        json!(victim)
+    );
+    let expected = segops::shopify::topics::SUBSCRIBED.len();
+    assert_eq!(
+        app.sandbox_shop(SHOP).await["webhook_subscriptions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        expected - 1
+    );
+
+    let body = json!({ "id": 1, "previous": [], "current": segops::shopify::scopes::required().collect::<Vec<_>>(), "updated_at": "2026-11-22T10:00:00Z" });
+    let response = app
+        .post_webhook(
+            SHOP,
+            "app/scopes_update",
+            "scopes-1",
+            body.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    app.drain().await;
+    assert_eq!(
+        app.sandbox_shop(SHOP).await["webhook_subscriptions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        expected
+    );
 }
