@@ -149,7 +149,7 @@ fn connect_form(link: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Connect a store to SegOps</title>\
          <link rel=\"stylesheet\" href=\"/static/admin.css\"></head><body><main class=\"page\"><h1>Connect a store</h1>\
          <form method=\"get\" action=\"/connect\"><input type=\"hidden\" name=\"link\" value=\"{link}\">\
-         <label for=\"shop\">Store domain</label> <input id=\"shop\" name=\"shop\" placeholder=\"your-store.myshopify.com\" required>\
+         <label for=\"shop\">Store domain (your-store.myshopify.com)</label> <input id=\"shop\" name=\"shop\" required>\
          <button type=\"submit\">Install and connect</button></form></main></body></html>"
     )
 }

@@ -108,7 +108,7 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(
             ));
         }
         sql.push_str(" ON CONFLICT (unique_key) DO NOTHING");
-        // Only placeholders are interpolated; every value is bound.
+        // Only the `$n` markers are interpolated; every value is bound.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in chunk {
             query = query

@@ -1,5 +1,5 @@
 //! The database: one `Db` over SQLite (embedded default) or PostgreSQL (production), chosen
-//! from the URL. Queries are written once with `$n` placeholders, which both drivers accept;
+//! from the URL. Queries are written once with `$n` parameters, which both drivers accept;
 //! what genuinely differs between the two lives in `dialect`.
 
 pub mod dialect;

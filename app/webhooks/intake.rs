@@ -198,7 +198,7 @@ async fn write_in_tx(
             ));
         }
         sql.push_str(" ON CONFLICT (shop_id, topic, event_id) DO NOTHING RETURNING id, shop_id, topic, event_id");
-        // Only placeholders are interpolated; every value is bound.
+        // Only the `$n` markers are interpolated; every value is bound.
         let mut query =
             sqlx::query_as::<_, (i64, String, String, String)>(sqlx::AssertSqlSafe(sql));
         for Pending { delivery, .. } in chunk {

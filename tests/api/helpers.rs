@@ -252,6 +252,22 @@ impl TestApp {
         body
     }
 
+    /// An admin page of the app, loaded as the embedded admin does (session token as `id_token`).
+    pub async fn admin_page(&self, path: &str, token: &str) -> String {
+        let response = self
+            .http
+            .get(format!("{}{path}?id_token={token}", self.app_url))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.text().await.unwrap()
+    }
+
     pub async fn workspace(&self, token: &str) -> reqwest::Response {
         self.http
             .get(format!("{}/admin/api/workspace", self.app_url))

@@ -107,15 +107,7 @@ async fn a_data_request_produces_a_complete_export_the_merchant_can_download(app
         .unwrap();
     assert_eq!(foreign.status(), 404);
     // The download is in the access log, with the staff user who made it.
-    let page = app
-        .http
-        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.admin_page("/admin/privacy", &token).await;
     assert!(page.contains("data-testid=\"access-log\""), "{page}");
     assert!(page.contains("data request export downloaded") && page.contains(">1001<"));
 }
@@ -251,41 +243,17 @@ async fn privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such(ap
             .unwrap();
     assert_eq!(due - received, 30 * 24 * 3600 * 1000);
     let token = app.session_token(SHOP).await;
-    let page = app
-        .http
-        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.admin_page("/admin/privacy", &token).await;
     assert!(page.contains("data-state=\"pending\""), "{page}");
     assert!(page.contains("Email") && page.contains("encrypted at rest"));
     sqlx::query("UPDATE privacy_requests SET due_at = 1")
         .execute(app.db().pool())
         .await
         .unwrap();
-    let page = app
-        .http
-        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.admin_page("/admin/privacy", &token).await;
     assert!(page.contains("data-state=\"overdue\""));
     app.drain().await;
-    let page = app
-        .http
-        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.admin_page("/admin/privacy", &token).await;
     assert!(page.contains("data-state=\"done\""));
 }
 
@@ -383,14 +351,6 @@ async fn retention_is_configurable_and_the_daily_job_purges_what_is_older(app: T
         0
     );
     assert!(app.count("SELECT COUNT(*) FROM webhook_deliveries").await > 0);
-    let page = app
-        .http
-        .get(format!("{}/admin/privacy?id_token={token}", app.app_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.admin_page("/admin/privacy", &token).await;
     assert!(page.contains("data-testid=\"retention-days\">30<"));
 }
