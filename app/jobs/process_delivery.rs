@@ -39,7 +39,15 @@ impl ProcessDelivery {
         }
         let vault = match Vault::for_shop(&app.db, &app.config.master_key, &shop_id).await {
             Ok(vault) => vault,
-            Err(VaultError::NoShopKey(_)) => return Ok(()),
+            // The shop was erased after this delivery was taken in (another replica's cache):
+            // its row goes too.
+            Err(VaultError::NoShopKey(_)) => {
+                sqlx::query("DELETE FROM webhook_deliveries WHERE id = $1")
+                    .bind(self.delivery_id)
+                    .execute(app.db.pool())
+                    .await?;
+                return Ok(());
+            }
             Err(err) => return Err(JobError::Retry(err.to_string())),
         };
         let Some(body_enc) = body_enc else {

@@ -19,7 +19,7 @@ pub struct IntakeShop {
 
 #[derive(Default)]
 pub struct ShopKeys {
-    entries: RwLock<HashMap<ShopDomain, (Instant, Option<IntakeShop>)>>,
+    entries: RwLock<HashMap<ShopDomain, (Instant, IntakeShop)>>,
 }
 
 impl ShopKeys {
@@ -34,7 +34,7 @@ impl ShopKeys {
             && let Some((at, entry)) = entries.get(shop)
             && at.elapsed() < TTL
         {
-            return Ok(entry.clone());
+            return Ok(Some(entry.clone()));
         }
         let row = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(
             "SELECT id, pii_salt FROM shops WHERE domain = $1",
@@ -48,8 +48,9 @@ impl ShopKeys {
                 sealer: master.shop_pii_sealer(&salt),
             })
         });
-        if let Ok(mut entries) = self.entries.write() {
-            entries.insert(shop.clone(), (Instant::now(), entry.clone()));
+        // Only known shops are cached: a shop installed a moment ago must not be refused.
+        if let (Some(found), Ok(mut entries)) = (&entry, self.entries.write()) {
+            entries.insert(shop.clone(), (Instant::now(), found.clone()));
         }
         Ok(entry)
     }
