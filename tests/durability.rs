@@ -135,6 +135,21 @@ async fn run(database_url: &str) {
         installed.status()
     );
 
+    // The server's workers make the webhook subscriptions after the install.
+    wait_until(Duration::from_secs(30), "webhook subscriptions", || async {
+        let shop: Value = http
+            .get(format!("{sandbox_url}/_sandbox/shops/{SHOP}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        shop["webhook_subscriptions"].as_array().map(Vec::len)
+            == Some(segops::shopify::topics::SUBSCRIBED.len())
+    })
+    .await;
+
     // The burst: thousands of customers/create deliveries, each its own merchant action.
     let seeded = http
         .post(format!("{sandbox_url}/_sandbox/shops/{SHOP}/seed"))

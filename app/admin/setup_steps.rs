@@ -100,6 +100,10 @@ pub fn steps(
                         webhooks.present, webhooks.expected
                     )
                 }
+                _ if webhooks.synced_at.is_none() => format!(
+                    "Subscribing to {} topics in the background",
+                    crate::shopify::topics::SUBSCRIBED.len()
+                ),
                 _ => format!("{} of {} topics", webhooks.present, webhooks.expected),
             },
         },

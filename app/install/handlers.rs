@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{InstallError, oauth_state, setup};
+use super::{InstallError, oauth_state};
 use crate::error::AppError;
 use crate::shopify::{self, ShopDomain, scopes};
 use crate::signed_link;
@@ -86,7 +86,7 @@ pub async fn callback(
         .exchange_code(&app.config.shop_base_url(&query.shop), code)
         .await
         .map_err(InstallError::from)?;
-    let installation = tenants::provision(
+    tenants::provision(
         &app.db,
         &app.token_sealer,
         &query.shop,
@@ -96,7 +96,8 @@ pub async fn callback(
     )
     .await
     .map_err(InstallError::from)?;
-    setup::after_install(&app, &installation.shop).await;
+    // Shop details and webhook subscriptions follow in a job queued with the provisioning.
+    app.jobs_notify.notify_waiters();
     // Back into the Shopify admin, which opens the app embedded.
     Ok(Redirect::to(&format!(
         "{}/admin/apps/{}",

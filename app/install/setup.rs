@@ -6,14 +6,13 @@ use crate::shopify::{ShopDomain, scopes, subscriptions};
 use crate::state::App;
 use crate::tenants::{self, Installation, ShopRecord, WebhookSyncState};
 
-pub async fn after_install(app: &App, shop: &ShopRecord) {
+/// Reads the shop's details and makes its webhook subscriptions; the outcome is recorded on the
+/// shop for the admin. An error means it is worth trying again later.
+pub async fn after_install(app: &App, shop: &ShopRecord) -> Result<(), String> {
     let client = match app.shop_client(shop) {
         Ok(Some(client)) => client,
-        Ok(None) => return,
-        Err(err) => {
-            tracing::error!(shop = %shop.domain, error = %err, "cannot open the shop's token");
-            return;
-        }
+        Ok(None) => return Ok(()),
+        Err(err) => return Err(format!("cannot open the shop's token: {err}")),
     };
     match client.run::<ShopInfo>(shop_info::Variables).await {
         Ok(data) => {
@@ -33,16 +32,21 @@ pub async fn after_install(app: &App, shop: &ShopRecord) {
                 tracing::error!(shop = %shop.domain, error = %err, "cannot record shop details");
             }
         }
-        Err(err) => tracing::warn!(shop = %shop.domain, error = %err, "cannot read shop details"),
+        Err(err) => return Err(format!("cannot read shop details: {err}")),
     }
-    sync_webhooks(app, shop).await;
+    match sync_webhooks(app, shop).await {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
-/// Lists and creates the webhook subscriptions, and records the outcome for the admin.
-pub async fn sync_webhooks(app: &App, shop: &ShopRecord) {
+/// Lists and creates the webhook subscriptions, and records the outcome for the admin. Returns
+/// the Admin API error when Shopify could not be asked at all.
+pub async fn sync_webhooks(app: &App, shop: &ShopRecord) -> Option<String> {
     let Ok(Some(client)) = app.shop_client(shop) else {
-        return;
+        return None;
     };
+    let mut failure = None;
     let callback = format!("{}/webhooks", app.config.app_url);
     let state = match subscriptions::ensure(&client, &callback).await {
         Ok(report) => WebhookSyncState {
@@ -58,17 +62,21 @@ pub async fn sync_webhooks(app: &App, shop: &ShopRecord) {
                     .join("; ")
             }),
         },
-        Err(err) => WebhookSyncState {
-            expected: crate::shopify::topics::SUBSCRIBED.len() as i64,
-            present: shop.webhooks.present,
-            synced_at: shop.webhooks.synced_at,
-            error: Some(err.to_string()),
-        },
+        Err(err) => {
+            failure = Some(err.to_string());
+            WebhookSyncState {
+                expected: crate::shopify::topics::SUBSCRIBED.len() as i64,
+                present: shop.webhooks.present,
+                synced_at: shop.webhooks.synced_at,
+                error: Some(err.to_string()),
+            }
+        }
     };
     tracing::info!(shop = %shop.domain, present = state.present, expected = state.expected, "webhook subscriptions synced");
     if let Err(err) = tenants::record_webhook_sync(&app.db, &shop.id, &state).await {
         tracing::error!(shop = %shop.domain, error = %err, "cannot record webhook sync");
     }
+    failure
 }
 
 /// Reads the scopes Shopify says the app holds, records them, and returns those still missing.
@@ -114,6 +122,6 @@ pub async fn install_with_session_token(
         None,
     )
     .await?;
-    after_install(app, &installation.shop).await;
+    app.jobs_notify.notify_waiters();
     Ok(installation)
 }

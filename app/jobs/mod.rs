@@ -9,6 +9,7 @@ mod purge_expired;
 pub mod queue;
 mod runner;
 mod schedule;
+mod set_up_shop;
 
 pub use abandon_checkout::AbandonCheckout;
 pub use privacy_request::PrivacyWork;
@@ -17,6 +18,7 @@ pub use purge_expired::PurgeExpired;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, spawn_workers};
 pub use schedule::{schedule_purges, spawn_scheduler};
+pub use set_up_shop::SetUpShop;
 
 use crate::state::App;
 
@@ -47,6 +49,7 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         AbandonCheckout::KIND => parse::<AbandonCheckout>(&job.payload)?.run(app).await,
         PrivacyWork::KIND => parse::<PrivacyWork>(&job.payload)?.run(app).await,
         PurgeExpired::KIND => parse::<PurgeExpired>(&job.payload)?.run(app).await,
+        SetUpShop::KIND => parse::<SetUpShop>(&job.payload)?.run(app).await,
         other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
     }
 }

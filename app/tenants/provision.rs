@@ -8,6 +8,7 @@ use super::repo::{self, ShopRecord, Tenant, token_context};
 use super::{TenantError, keys};
 use crate::clock::now_ms;
 use crate::crypto::{Sealer, Secret};
+use crate::jobs::{NewJob, SetUpShop, queue};
 use crate::shopify::ShopDomain;
 use crate::store::{Db, dialect};
 
@@ -36,7 +37,7 @@ pub async fn provision(
     sqlx::query(dialect::begin_write(db.backend()))
         .execute(&mut *conn)
         .await?;
-    let outcome = provision_in_tx(
+    let outcome = match provision_in_tx(
         &mut conn,
         sealer,
         shop,
@@ -45,7 +46,11 @@ pub async fn provision(
         connect_tenant,
         now,
     )
-    .await;
+    .await
+    {
+        Ok(created) => enqueue_setup(&mut conn, shop).await.map(|()| created),
+        Err(err) => Err(err),
+    };
     match outcome {
         Ok(created) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
@@ -146,6 +151,26 @@ async fn provision_in_tx(
         .await?;
     }
     Ok(created)
+}
+
+/// Every (re)install queues the Admin API setup, in the same transaction as the install itself.
+async fn enqueue_setup(
+    conn: &mut sqlx::AnyConnection,
+    shop: &ShopDomain,
+) -> Result<(), TenantError> {
+    let shop_id: String = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
+        .bind(shop.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    let job = NewJob::now(
+        &shop_id,
+        SetUpShop::KIND,
+        &SetUpShop {
+            shop_id: shop_id.clone(),
+        },
+    );
+    queue::enqueue(conn, &job).await?;
+    Ok(())
 }
 
 /// A workspace named after the shop; its slug is the shop's subdomain, suffixed on a clash.

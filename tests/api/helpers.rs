@@ -228,6 +228,8 @@ impl TestApp {
             response.text().await.unwrap()
         );
         assert_eq!(location(&response), self.admin_apps_url(domain));
+        // The shop's setup (details, webhook subscriptions) runs as a job, as a worker would.
+        self.drain().await;
         self.open_admin(domain).await
     }
 
