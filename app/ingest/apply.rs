@@ -98,7 +98,11 @@ async fn apply_in_tx(
         }
         insert_event(conn, shop_id, delivery_id, source, event).await?;
         match (event.kind, event.checkout_token.as_deref()) {
-            (EventKind::CheckoutStart, Some(token)) => {
+            // A purchase processed before its checkout (deliveries arrive in any order) has
+            // completed it already: no timer then.
+            (EventKind::CheckoutStart, Some(token))
+                if !entities::checkout_completed(conn, shop_id, token).await? =>
+            {
                 let job = NewJob {
                     shop_id: Some(shop_id.to_owned()),
                     kind: AbandonCheckout::KIND,

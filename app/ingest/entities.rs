@@ -194,6 +194,33 @@ pub async fn mark_checkout_completed(
     Ok(())
 }
 
+/// Whether a purchase has completed this checkout (or an order names it).
+pub async fn checkout_completed(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    token: &str,
+) -> Result<bool, sqlx::Error> {
+    // Booleans are read as integers: the Any driver cannot decode SQLite's BOOLEAN.
+    let completed: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM checkouts WHERE shop_id = $1 AND token = $2 AND completed",
+    )
+    .bind(shop_id)
+    .bind(token)
+    .fetch_one(&mut *conn)
+    .await?;
+    if completed > 0 {
+        return Ok(true);
+    }
+    let ordered: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE shop_id = $1 AND checkout_token = $2",
+    )
+    .bind(shop_id)
+    .bind(token)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ordered > 0)
+}
+
 pub fn recovery_context(shop_id: &str, token: &str) -> Vec<u8> {
     format!("checkout-recovery:{shop_id}:{token}").into_bytes()
 }

@@ -83,7 +83,10 @@ pub async fn receive(
             body_enc,
         })
         .await
-        .map_err(|err| AppError::Unavailable(err.to_string()))?;
+        // The writer has logged the cause; Shopify only needs to know to retry.
+        .map_err(|_| {
+            AppError::Unavailable("the delivery could not be stored right now; retry later".into())
+        })?;
     if stored == Stored::Duplicate {
         tracing::debug!(shop = %delivery.shop, topic, "duplicate delivery acknowledged");
         return Ok(StatusCode::OK);

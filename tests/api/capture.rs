@@ -371,58 +371,85 @@ async fn a_delivery_that_keeps_failing_is_parked_visible_and_replayable(app: Tes
 }
 
 async fn an_unfinished_checkout_is_abandoned_and_a_purchase_cancels_the_timer(app: TestApp) {
-    app.create_shop(SHOP).await;
-    app.install(SHOP).await;
+    // Once in the order things happened, once with Shopify delivering them in reverse (the
+    // purchase before its checkout): the outcome must be the same.
+    for (shop, reversed) in [
+        ("in-order.myshopify.com", false),
+        ("reversed.myshopify.com", true),
+    ] {
+        abandonment(&app, shop, reversed).await;
+    }
+}
+
+async fn abandonment(app: &TestApp, shop: &str, reversed: bool) {
+    app.create_shop(shop).await;
+    app.install(shop).await;
+    if reversed {
+        app.sandbox_settings(shop, json!({ "webhooks": { "out_of_order": true } }))
+            .await;
+    }
+    let shop_id = app.shop_id(shop).await;
+    let count = |sql: &'static str| {
+        let (pool, shop_id) = (app.db().pool().clone(), shop_id.clone());
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(shop_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
     let product = app
         .sandbox_post(
-            &format!("/shops/{SHOP}/products"),
+            &format!("/shops/{shop}/products"),
             json!({ "title": "Mug", "variants": [{ "sku": "MUG", "price": "12.50" }] }),
         )
         .await;
-    let variant = product["variants"][0]["id"].clone();
-    let lines = json!([{ "variant_id": variant, "quantity": 3 }]);
+    let lines = json!([{ "variant_id": product["variants"][0]["id"].clone(), "quantity": 3 }]);
     let abandoned = app
         .sandbox_post(
-            &format!("/shops/{SHOP}/checkouts"),
+            &format!("/shops/{shop}/checkouts"),
             json!({ "line_items": lines }),
         )
         .await;
     let completed = app
         .sandbox_post(
-            &format!("/shops/{SHOP}/checkouts"),
+            &format!("/shops/{shop}/checkouts"),
             json!({ "line_items": lines }),
         )
         .await;
     app.sandbox_post(
-        &format!("/shops/{SHOP}/orders"),
+        &format!("/shops/{shop}/orders"),
         json!({ "financial_status": "paid", "checkout_token": completed["token"], "line_items": lines }),
     )
     .await;
+    app.http
+        .post(format!("{}/_sandbox/deliveries/flush", app.sandbox_url))
+        .send()
+        .await
+        .unwrap();
     app.sandbox_idle().await;
     app.drain().await;
-    // Both checkouts got a timer one window (an hour) out; the purchase cancelled one of them.
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM events WHERE kind = 'checkout_abandoned'")
-            .await,
-        0
-    );
+    // Only the unfinished checkout waits for its window (an hour); the purchase cancelled the
+    // other's timer, or kept it from being set when it came first.
+    let timers = "SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout' AND shop_id = $1";
+    let abandonments =
+        "SELECT COUNT(*) FROM events WHERE kind = 'checkout_abandoned' AND shop_id = $1";
+    assert_eq!(count(timers).await, 1, "reversed: {reversed}");
+    assert_eq!(count(abandonments).await, 0);
     // The hour passes.
-    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'abandon_checkout'")
+    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'abandon_checkout' AND shop_id = $1")
+        .bind(&shop_id)
         .execute(app.db().pool())
         .await
         .unwrap();
     app.drain().await;
-    let abandoned_events: Vec<(Option<String>, String)> = sqlx::query_as(
-        "SELECT checkout_token, properties FROM events WHERE kind = 'checkout_abandoned'",
-    )
-    .fetch_all(app.db().pool())
-    .await
-    .unwrap();
+    let abandoned_events: Vec<(Option<String>, String)> =
+        sqlx::query_as("SELECT checkout_token, properties FROM events WHERE kind = 'checkout_abandoned' AND shop_id = $1")
+            .bind(&shop_id)
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
     assert_eq!(abandoned_events.len(), 1, "{abandoned_events:?}");
     assert_eq!(
         abandoned_events[0].0.as_deref(),
@@ -430,10 +457,5 @@ async fn an_unfinished_checkout_is_abandoned_and_a_purchase_cancels_the_timer(ap
     );
     let properties: Value = serde_json::from_str(&abandoned_events[0].1).unwrap();
     assert_eq!(properties["products"].as_array().map(Vec::len), Some(1));
-    // Nothing is left waiting for the completed checkout.
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'abandon_checkout'")
-            .await,
-        0
-    );
+    assert_eq!(count(timers).await, 0);
 }
