@@ -1,6 +1,5 @@
 //! Buyers' carts and checkouts: create and update.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,12 +7,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::sandbox::errors::{ControlError, parse_body, shop_not_found};
+use super::common::{Reply, found, id_value, publish_one, shop_mut};
+use crate::sandbox::errors::{ControlError, parse_body};
 use crate::sandbox::state::{SharedState, Shop, random_hex};
 use crate::sandbox::store::{Cart, CartLine, Checkout};
-use crate::sandbox::webhooks::{emit, payloads};
-
-type Reply = Result<(StatusCode, Json<Value>), ControlError>;
+use crate::sandbox::webhooks::payloads;
 
 #[derive(Deserialize)]
 struct LineInput {
@@ -25,12 +23,7 @@ fn lines(shop: &Shop, inputs: &[LineInput]) -> Result<Vec<CartLine>, ControlErro
     inputs
         .iter()
         .map(|l| {
-            let id = match &l.variant_id {
-                Value::Number(n) => n.as_u64(),
-                Value::String(s) => s.rsplit('/').next().and_then(|x| x.parse().ok()),
-                _ => None,
-            }
-            .ok_or_else(|| ControlError::Invalid("variant_id must be an id".into()))?;
+            let id = id_value(&l.variant_id, "variant_id")?;
             if !shop
                 .products
                 .values()
@@ -65,18 +58,11 @@ pub async fn create_checkout(
     let input: CheckoutInput = parse_body(&body)?;
     let id = state.next_id();
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     let line_items = lines(s, input.line_items.as_deref().unwrap_or_default())?;
     let customer_id = match &input.customer_id {
         Some(v) => {
-            let cid = v
-                .as_u64()
-                .or_else(|| v.as_str().and_then(|x| x.rsplit('/').next()?.parse().ok()));
-            let cid =
-                cid.ok_or_else(|| ControlError::Invalid("customer_id must be an id".into()))?;
+            let cid = id_value(v, "customer_id")?;
             if !s.customers.contains_key(&cid) {
                 return Err(ControlError::Invalid(format!(
                     "customer {cid} does not exist"
@@ -104,8 +90,7 @@ pub async fn create_checkout(
     };
     let body = payloads::checkout(s, &checkout);
     s.checkouts.insert(checkout.token.clone(), checkout);
-    emit(&state, s, vec![("checkouts/create", body.clone())]);
-    Ok((StatusCode::CREATED, Json(body)))
+    publish_one(&state, s, "checkouts/create", StatusCode::CREATED, body)
 }
 
 /// `PUT /_sandbox/shops/{shop}/checkouts/{token}` → checkouts/update
@@ -116,19 +101,13 @@ pub async fn update_checkout(
 ) -> Reply {
     let input: CheckoutInput = parse_body(&body)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     let new_lines = input
         .line_items
         .as_deref()
         .map(|l| lines(s, l))
         .transpose()?;
-    let c = s
-        .checkouts
-        .get_mut(&token)
-        .ok_or_else(|| ControlError::NotFound(format!("checkout {token} not found")))?;
+    let c = found(s.checkouts.get_mut(&token), "checkout", &token)?;
     if let Some(l) = new_lines {
         c.line_items = l;
     }
@@ -138,8 +117,7 @@ pub async fn update_checkout(
     c.updated_at = OffsetDateTime::now_utc();
     let c = c.clone();
     let body = payloads::checkout(s, &c);
-    emit(&state, s, vec![("checkouts/update", body.clone())]);
-    Ok((StatusCode::OK, Json(body)))
+    publish_one(&state, s, "checkouts/update", StatusCode::OK, body)
 }
 
 #[derive(Deserialize)]
@@ -156,10 +134,7 @@ pub async fn create_cart(
 ) -> Reply {
     let input: CartInput = parse_body(&body)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     let line_items = lines(s, input.line_items.as_deref().unwrap_or_default())?;
     let now = OffsetDateTime::now_utc();
     let cart = Cart {
@@ -171,8 +146,7 @@ pub async fn create_cart(
     };
     let body = payloads::cart(s, &cart);
     s.carts.insert(cart.token.clone(), cart);
-    emit(&state, s, vec![("carts/create", body.clone())]);
-    Ok((StatusCode::CREATED, Json(body)))
+    publish_one(&state, s, "carts/create", StatusCode::CREATED, body)
 }
 
 /// `PUT /_sandbox/shops/{shop}/carts/{token}` → carts/update
@@ -183,19 +157,13 @@ pub async fn update_cart(
 ) -> Reply {
     let input: CartInput = parse_body(&body)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     let new_lines = input
         .line_items
         .as_deref()
         .map(|l| lines(s, l))
         .transpose()?;
-    let c = s
-        .carts
-        .get_mut(&token)
-        .ok_or_else(|| ControlError::NotFound(format!("cart {token} not found")))?;
+    let c = found(s.carts.get_mut(&token), "cart", &token)?;
     if let Some(l) = new_lines {
         c.line_items = l;
     }
@@ -205,6 +173,5 @@ pub async fn update_cart(
     c.updated_at = OffsetDateTime::now_utc();
     let c = c.clone();
     let body = payloads::cart(s, &c);
-    emit(&state, s, vec![("carts/update", body.clone())]);
-    Ok((StatusCode::OK, Json(body)))
+    publish_one(&state, s, "carts/update", StatusCode::OK, body)
 }

@@ -5,16 +5,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::common::{Reply, found, publish_deleted, publish_one, shop_mut, shop_ref};
 use super::{money_from, parse_id};
-use crate::sandbox::errors::{ControlError, parse_body, shop_not_found};
+use crate::sandbox::errors::{ControlError, parse_body};
 use crate::sandbox::state::SharedState;
 use crate::sandbox::store::{Product, Variant};
-use crate::sandbox::webhooks::{emit, payloads};
-
-type Reply = Result<(StatusCode, Json<Value>), ControlError>;
+use crate::sandbox::webhooks::payloads;
 
 #[derive(Deserialize)]
 struct VariantInput {
@@ -113,14 +112,10 @@ pub async fn create(
         variants,
     };
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     let body = payloads::product(&product);
     s.products.insert(id, product);
-    emit(&state, s, vec![("products/create", body.clone())]);
-    Ok((StatusCode::CREATED, Json(body)))
+    publish_one(&state, s, "products/create", StatusCode::CREATED, body)
 }
 
 /// `GET /_sandbox/shops/{shop}/products/{id}`
@@ -130,14 +125,8 @@ pub async fn show(
 ) -> Reply {
     let id = parse_id(&id)?;
     let world = state.world();
-    let s = world
-        .shops
-        .get(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    let p = s
-        .products
-        .get(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("product {id} not found")))?;
+    let s = shop_ref(&world, &shop)?;
+    let p = found(s.products.get(&id), "product", id)?;
     Ok((StatusCode::OK, Json(payloads::product(p))))
 }
 
@@ -155,14 +144,8 @@ pub async fn update(
         None => None,
     };
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    let p = s
-        .products
-        .get_mut(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("product {id} not found")))?;
+    let s = shop_mut(&mut world, &shop)?;
+    let p = found(s.products.get_mut(&id), "product", id)?;
     if let Some(t) = input.title {
         p.title = t;
     }
@@ -186,8 +169,7 @@ pub async fn update(
     }
     p.updated_at = now;
     let body = payloads::product(p);
-    emit(&state, s, vec![("products/update", body.clone())]);
-    Ok((StatusCode::OK, Json(body)))
+    publish_one(&state, s, "products/update", StatusCode::OK, body)
 }
 
 /// `DELETE /_sandbox/shops/{shop}/products/{id}` → products/delete
@@ -197,17 +179,13 @@ pub async fn delete(
 ) -> Reply {
     let id = parse_id(&id)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    s.products
-        .remove(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("product {id} not found")))?;
-    emit(
+    let s = shop_mut(&mut world, &shop)?;
+    found(s.products.remove(&id), "product", id)?;
+    publish_deleted(
         &state,
         s,
-        vec![("products/delete", payloads::product_deleted(id))],
-    );
-    Ok((StatusCode::OK, Json(json!({ "id": id, "deleted": true }))))
+        "products/delete",
+        payloads::product_deleted(id),
+        id,
+    )
 }

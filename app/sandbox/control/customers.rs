@@ -8,13 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::common::{Reply, found, publish, publish_deleted, shop_mut, shop_ref};
 use super::parse_id;
-use crate::sandbox::errors::{ControlError, parse_body, shop_not_found};
+use crate::sandbox::errors::{ControlError, parse_body};
 use crate::sandbox::state::{SharedState, Shop};
 use crate::sandbox::store::{Address, Consent, Customer};
-use crate::sandbox::webhooks::{emit, payloads};
-
-type Reply = Result<(StatusCode, Json<Value>), ControlError>;
+use crate::sandbox::webhooks::payloads;
 
 #[derive(Deserialize, Default)]
 pub struct AddressInput {
@@ -169,10 +168,7 @@ pub async fn create(
     let id = state.next_id();
     let address_id = state.next_id();
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     check_unique(s, id, &input.email, &input.phone)?;
     let first = input.first_name.clone().unwrap_or_default();
     let last = input.last_name.clone().unwrap_or_default();
@@ -211,8 +207,13 @@ pub async fn create(
     let body = payloads::customer(s, &customer);
     let view = customer_view(s, &customer);
     s.customers.insert(id, customer);
-    emit(&state, s, vec![("customers/create", body)]);
-    Ok((StatusCode::CREATED, Json(view)))
+    publish(
+        &state,
+        s,
+        vec![("customers/create", body)],
+        StatusCode::CREATED,
+        view,
+    )
 }
 
 /// `GET /_sandbox/shops/{shop}/customers/{id}`
@@ -222,14 +223,8 @@ pub async fn show(
 ) -> Reply {
     let id = parse_id(&id)?;
     let world = state.world();
-    let s = world
-        .shops
-        .get(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    let c = s
-        .customers
-        .get(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("customer {id} not found")))?;
+    let s = shop_ref(&world, &shop)?;
+    let c = found(s.customers.get(&id), "customer", id)?;
     Ok((StatusCode::OK, Json(customer_view(s, c))))
 }
 
@@ -245,18 +240,11 @@ pub async fn update(
     let now = OffsetDateTime::now_utc();
     let address_id = state.next_id();
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    if !s.customers.contains_key(&id) {
-        return Err(ControlError::NotFound(format!("customer {id} not found")));
-    }
+    let s = shop_mut(&mut world, &shop)?;
+    found(s.customers.get(&id), "customer", id)?;
     check_unique(s, id, &input.email, &input.phone)?;
     let mut events = Vec::new();
-    let Some(c) = s.customers.get_mut(&id) else {
-        return Err(ControlError::NotFound(format!("customer {id} not found")));
-    };
+    let c = found(s.customers.get_mut(&id), "customer", id)?;
     if input.first_name.is_some() {
         c.first_name = input.first_name;
     }
@@ -310,8 +298,8 @@ pub async fn update(
             payloads::sms_consent(&c),
         ));
     }
-    emit(&state, s, events);
-    Ok((StatusCode::OK, Json(customer_view(s, &c))))
+    let view = customer_view(s, &c);
+    publish(&state, s, events, StatusCode::OK, view)
 }
 
 /// `DELETE /_sandbox/shops/{shop}/customers/{id}` → customers/delete
@@ -321,24 +309,20 @@ pub async fn delete(
 ) -> Reply {
     let id = parse_id(&id)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     if s.orders.values().any(|o| o.customer_id == Some(id)) {
         return Err(ControlError::Invalid(
             "Error deleting customer: customer has orders".into(),
         ));
     }
-    s.customers
-        .remove(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("customer {id} not found")))?;
-    emit(
+    found(s.customers.remove(&id), "customer", id)?;
+    publish_deleted(
         &state,
         s,
-        vec![("customers/delete", payloads::customer_deleted(id))],
-    );
-    Ok((StatusCode::OK, Json(json!({ "id": id, "deleted": true }))))
+        "customers/delete",
+        payloads::customer_deleted(id),
+        id,
+    )
 }
 
 async fn change_consent(
@@ -353,14 +337,8 @@ async fn change_consent(
     let now = OffsetDateTime::now_utc();
     let new = consent(input, now)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
-    let c = s
-        .customers
-        .get_mut(&id)
-        .ok_or_else(|| ControlError::NotFound(format!("customer {id} not found")))?;
+    let s = shop_mut(&mut world, &shop)?;
+    let c = found(s.customers.get_mut(&id), "customer", id)?;
     if sms && c.phone.is_none() {
         return Err(ControlError::Invalid(
             "SMS consent needs a phone number".into(),
@@ -389,15 +367,12 @@ async fn change_consent(
             payloads::email_consent(&c),
         )
     };
-    emit(
-        &state,
-        s,
-        vec![
-            consent_event,
-            ("customers/update", payloads::customer(s, &c)),
-        ],
-    );
-    Ok((StatusCode::OK, Json(customer_view(s, &c))))
+    let events = vec![
+        consent_event,
+        ("customers/update", payloads::customer(s, &c)),
+    ];
+    let view = customer_view(s, &c);
+    publish(&state, s, events, StatusCode::OK, view)
 }
 
 /// `POST …/customers/{id}/email_consent {state, opt_in_level?}`

@@ -3,6 +3,7 @@
 
 mod carts;
 mod catalog;
+mod common;
 mod customers;
 mod orders;
 mod seed;

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::sandbox::errors::{ControlError, parse_body, shop_not_found};
+use super::common::shop_mut;
+use crate::sandbox::errors::{ControlError, parse_body};
 use crate::sandbox::state::SharedState;
 use crate::sandbox::store::Customer;
 use crate::sandbox::store::Product;
@@ -41,10 +42,7 @@ pub async fn seed(
         )));
     }
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     if input.orders > 0 && input.products == 0 && s.products.is_empty() {
         return Err(ControlError::Invalid(
             "orders need products: seed some products too".into(),

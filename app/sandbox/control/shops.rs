@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::common::{Reply, shop_mut, shop_ref};
 use crate::sandbox::admin_api::CurrencyCode;
 use crate::sandbox::admin_page::default_user_id;
 use crate::sandbox::errors::{ControlError, parse_body, shop_not_found};
@@ -21,8 +22,6 @@ use crate::sandbox::state::{
 };
 use crate::sandbox::webhooks::topics::{COMPLIANCE_TOPICS, WebhookSubscriptionTopic};
 use crate::sandbox::webhooks::{emit, payloads};
-
-type Reply = Result<(StatusCode, Json<Value>), ControlError>;
 
 #[derive(Deserialize)]
 struct NewShop {
@@ -121,10 +120,7 @@ pub async fn create(State(state): State<SharedState>, body: Bytes) -> Reply {
 /// `GET /_sandbox/shops/{shop}`
 pub async fn show(State(state): State<SharedState>, Path(shop): Path<String>) -> Reply {
     let world = state.world();
-    let s = world
-        .shops
-        .get(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_ref(&world, &shop)?;
     let mut out = shop_json(s);
     let subs: Vec<Value> = s
         .subscriptions
@@ -176,10 +172,7 @@ pub async fn settings(
 ) -> Reply {
     let input: SettingsInput = parse_body(&body)?;
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     if let Some(scopes) = input.grant_scopes {
         s.grant_scopes = scopes;
     }
@@ -277,10 +270,7 @@ pub async fn session_token(
 /// `POST /_sandbox/shops/{shop}/uninstall`: the merchant removes the app.
 pub async fn uninstall(State(state): State<SharedState>, Path(shop): Path<String>) -> Reply {
     let mut world = state.world();
-    let s = world
-        .shops
-        .get_mut(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_mut(&mut world, &shop)?;
     if s.installation.is_none() {
         return Err(ControlError::Invalid(format!(
             "the app is not installed on {shop}"
@@ -310,10 +300,7 @@ pub async fn send_webhook(
 ) -> Reply {
     let input: SendInput = parse_body(&body)?;
     let world = state.world();
-    let s = world
-        .shops
-        .get(&shop)
-        .ok_or_else(|| shop_not_found(&shop))?;
+    let s = shop_ref(&world, &shop)?;
     let topic: String = if COMPLIANCE_TOPICS.contains(&input.topic.as_str()) {
         input.topic.clone()
     } else {

@@ -1,9 +1,14 @@
 //! Webhook bodies in Shopify's 2026-04 shapes, rendered from the sandbox's own records.
 //! Ids are JSON integers (often above 2^53), money is a string, timestamps carry the shop's offset.
 
+mod after_sale;
+mod checkouts;
+mod line_items;
 mod orders;
 
-pub use orders::{cart, checkout, fulfillment, order, order_edit, refund};
+pub use after_sale::{fulfillment, refund};
+pub use checkouts::{cart, checkout};
+pub use orders::{order, order_edit};
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
