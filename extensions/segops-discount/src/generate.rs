@@ -72,14 +72,23 @@ pub fn generate<'a>(input: &Input<'a>) -> Output<'a> {
 
 /// The rules whose segment tag the buyer carries, as a bit set.
 fn membership(config: &Config<'_>, customer: &Customer<'_>) -> u32 {
+    // Each rule looks through all the tags, starting after the tag the previous rule
+    // matched: the tags come in the order of the configuration's `tags`, which usually
+    // follows the rules, so most rules match at the first tag looked at.
+    let tags = &customer.tags;
     let mut member = 0;
+    let mut next = 0;
     for (index, rule) in config.rules.iter().enumerate() {
-        if customer
-            .tags
-            .iter()
-            .any(|tag| is_segment_tag(tag, &rule.segment))
-        {
-            member |= 1 << index;
+        for step in 0..tags.len() {
+            let mut at = next + step;
+            if at >= tags.len() {
+                at -= tags.len();
+            }
+            if is_segment_tag(&tags[at], &rule.segment) {
+                member |= 1 << index;
+                next = at + 1;
+                break;
+            }
         }
     }
     member
@@ -143,7 +152,8 @@ fn product_candidates<'a>(
         .filter(|&index| minimum_met(&rules[index], covered[index]))
         .fold(0u32, |mask, index| mask | 1 << index);
 
-    // Second pass: the best rule for each line.
+    // Second pass: the best rule for each line, from per-rule figures worked out once.
+    let savings = Savings::new(rules, eligible);
     let mut won: Vec<Vec<Cow<'a, str>>> = rules.iter().map(|_| Vec::new()).collect();
     for (line, rules_here) in input.lines.iter().zip(line_rules) {
         let candidates = rules_here & eligible;
@@ -152,12 +162,7 @@ fn product_candidates<'a>(
         } else if candidates.is_power_of_two() {
             candidates.trailing_zeros() as usize
         } else {
-            match best(rules, bits(candidates), |value| {
-                saving(value, line.subtotal, line.quantity)
-            }) {
-                Some(winner) => winner,
-                None => continue,
-            }
+            savings.best(candidates, line.subtotal, line.quantity)
         };
         won[winner].push(line.id.clone());
     }
@@ -222,6 +227,72 @@ impl<'c> Targeting<'c> {
             }
         }
         rules
+    }
+}
+
+/// `saving` and `best` for many lines at once: each rule's value split into what the
+/// per-line computation needs, and its tie-break order (`priority`, then position) as
+/// one rank, so a line's best rule is a loop over plain integers.
+struct Savings {
+    /// Percentage rules: the percent in 10⁻⁴ (`saving`'s factor); `None` for fixed amounts.
+    percent: [Option<i64>; MAX_ACTIVE_RULES],
+    /// Fixed-amount rules: the amount off each unit, clamped as `saving` clamps it.
+    per_unit: [i64; MAX_ACTIVE_RULES],
+    /// Lower wins a tie: the order of (`priority`, index) among the rules.
+    rank: [u32; MAX_ACTIVE_RULES],
+}
+
+impl Savings {
+    fn new(rules: &[Rule<'_>], considered: u32) -> Savings {
+        let mut savings = Savings {
+            percent: [None; MAX_ACTIVE_RULES],
+            per_unit: [0; MAX_ACTIVE_RULES],
+            rank: [0; MAX_ACTIVE_RULES],
+        };
+        let mut order = [(0i64, 0usize); MAX_ACTIVE_RULES];
+        let mut count = 0;
+        for index in bits(considered) {
+            let rule = &rules[index];
+            let millionths = rule.value.amount.millionths();
+            match rule.value.kind {
+                Kind::Percentage => savings.percent[index] = Some(millionths / 100),
+                Kind::FixedAmount => savings.per_unit[index] = millionths.clamp(0, COMPARABLE),
+            }
+            // Insertion by hand: a library sort of these pairs costs kilobytes of module.
+            let mut at = count;
+            while at > 0 && order[at - 1] > (rule.priority, index) {
+                order[at] = order[at - 1];
+                at -= 1;
+            }
+            order[at] = (rule.priority, index);
+            count += 1;
+        }
+        let order = &order[..count];
+        for (rank, &(_, index)) in order.iter().enumerate() {
+            savings.rank[index] = rank as u32;
+        }
+        savings
+    }
+
+    /// What `best` with `saving` picks among `candidates` (a non-empty subset of the
+    /// rules given to `new`) for a line of `quantity` units costing `subtotal`.
+    fn best(&self, candidates: u32, subtotal: Amount, quantity: i64) -> usize {
+        let subtotal = subtotal.millionths().clamp(0, COMPARABLE);
+        let units = quantity.clamp(0, 1_000_000);
+        let mut winner = 0;
+        let mut top = (i64::MIN, u32::MAX);
+        for index in bits(candidates) {
+            let saving = match self.percent[index] {
+                Some(percent) => percent * subtotal,
+                None => (self.per_unit[index] * units).min(subtotal) * 1_000_000,
+            };
+            let rank = self.rank[index];
+            if saving > top.0 || (saving == top.0 && rank < top.1) {
+                top = (saving, rank);
+                winner = index;
+            }
+        }
+        winner
     }
 }
 

@@ -2,7 +2,7 @@
 //! id against every rule's ids (200 lines × 25 rules × N ids of 30-byte strings would
 //! cost more instructions than the rest of the Function).
 
-use crate::json::same_bytes;
+use crate::json::{same_bytes, word};
 
 /// Sorted `(key, id, rules)` entries; `rules` is a bit set of rule indexes.
 #[derive(Debug, Default)]
@@ -53,7 +53,10 @@ impl<'a> IdIndex<'a> {
 /// prefix and differ in their numeric tail. Equal keys are confirmed by comparing ids.
 fn key(id: &str) -> u64 {
     let bytes = id.as_bytes();
-    let take = bytes.len().min(8);
+    if bytes.len() >= 8 {
+        return word(&bytes[bytes.len() - 8..]) ^ ((bytes.len() as u64) << 56);
+    }
+    let take = bytes.len();
     let mut tail = [0u8; 8];
     tail[..take].copy_from_slice(&bytes[bytes.len() - take..]);
     u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56)

@@ -118,7 +118,88 @@ impl<'a> Input<'a> {
         if has_lines { Ok(()) } else { Err(Malformed) }
     }
 
+    /// A cart line: first as the exact text Shopify writes (compact, keys in the
+    /// query's order), which skips matching every key; on any difference, from the same
+    /// point again with the general walk.
     fn read_line(&mut self, reader: &mut Reader<'a>) -> Result<CartLine<'a>> {
+        let from = reader.position();
+        let start = self.memberships.len();
+        if let Some(line) = self.read_line_as_written(reader) {
+            return Ok(line);
+        }
+        reader.rewind(from);
+        self.memberships.truncate(start);
+        self.read_line_walked(reader)
+    }
+
+    /// `{"id":"…","quantity":N,"cost":{"subtotalAmount":{"amount":"…"}},
+    /// "merchandise":{"product":{"id":"…","inCollections":[{"collectionId":"…",
+    /// "isMember":B},…]}}}`, or `"merchandise":{}` for a custom item. `None` as soon as
+    /// the text differs; values are read with the walker's own readers, so whatever is
+    /// accepted here reads exactly as the walk would read it.
+    fn read_line_as_written(&mut self, reader: &mut Reader<'a>) -> Option<CartLine<'a>> {
+        let start = self.memberships.len() as u32;
+        if !reader.literal(b"{\"id\":\"") {
+            return None;
+        }
+        let id = reader.string_body().ok()?;
+        if !reader.literal(b",\"quantity\":") {
+            return None;
+        }
+        // Digits followed by the next literal's comma: what `integer` reads as well.
+        let quantity = reader.digits()?;
+        if !reader.literal(b",\"cost\":{\"subtotalAmount\":{\"amount\":\"") {
+            return None;
+        }
+        let subtotal = Amount::parse(&reader.string_body().ok()?)?;
+        if !reader.literal(b"}},\"merchandise\":{") {
+            return None;
+        }
+        let product = if reader.literal(b"}}") {
+            None
+        } else {
+            if !reader.literal(b"\"product\":{\"id\":\"") {
+                return None;
+            }
+            let product = reader.string_body().ok()?;
+            if !reader.literal(b",\"inCollections\":[") {
+                return None;
+            }
+            if !reader.literal(b"]") {
+                loop {
+                    if !reader.literal(b"{\"collectionId\":\"") {
+                        return None;
+                    }
+                    let collection = reader.string_body().ok()?;
+                    if reader.literal(b",\"isMember\":true") {
+                        self.memberships.push(collection);
+                    } else if !reader.literal(b",\"isMember\":false") {
+                        return None;
+                    }
+                    if reader.literal(b"},") {
+                        continue;
+                    }
+                    if reader.literal(b"}]") {
+                        break;
+                    }
+                    return None;
+                }
+            }
+            if !reader.literal(b"}}}") {
+                return None;
+            }
+            Some(product)
+        };
+        Some(CartLine {
+            id,
+            quantity,
+            subtotal,
+            product,
+            memberships: (start, self.memberships.len() as u32),
+        })
+    }
+
+    fn read_line_walked(&mut self, reader: &mut Reader<'a>) -> Result<CartLine<'a>> {
         let mut id = None;
         let mut quantity = None;
         let mut subtotal = None;
@@ -288,6 +369,36 @@ mod tests {
         let read = |json: &str| format!("{:?}", Input::parse(json.as_bytes()).unwrap());
         assert_eq!(read(&compact), read(SHOPIFY_SHAPED));
         assert_eq!(read(&reordered), read(SHOPIFY_SHAPED));
+    }
+
+    #[test]
+    fn lines_as_shopify_writes_them_read_as_the_walk_reads_them() {
+        let line = r#"{"id":"gid://shopify/CartLine/1","quantity":2,"cost":{"subtotalAmount":{"amount":"39.98"}},"merchandise":{"product":{"id":"gid://shopify/Product/7","inCollections":[{"collectionId":"gid://shopify/Collection/1","isMember":true},{"collectionId":"gid://shopify/Collection/2","isMember":false},{"collectionId":"gid://shopify/Collection/3","isMember":true}]}}}"#;
+        let bare = r#"{"id":"gid://shopify/CartLine/2","quantity":1,"cost":{"subtotalAmount":{"amount":"5.0"}},"merchandise":{"product":{"id":"gid://shopify/Product/8","inCollections":[]}}}"#;
+        let custom = r#"{"id":"gid://shopify/CartLine/3","quantity":1,"cost":{"subtotalAmount":{"amount":"5"}},"merchandise":{}}"#;
+        // Differences found late, after memberships were taken: the walk starts over.
+        let late = line.replace(r#"]}}}"#, r#"],"x":1}}}"#);
+        let number = line.replace(r#""amount":"39.98""#, r#""amount":39.98"#);
+        let read = |lines: &[&str]| {
+            let json = format!(
+                r#"{{"cart":{{"buyerIdentity":null,"lines":[{}]}},"discount":{{"discountClasses":[]}}}}"#,
+                lines.join(",")
+            );
+            let input = Input::parse(json.as_bytes()).unwrap();
+            let memberships: Vec<_> = input.lines.iter().map(|l| input.memberships(l)).collect();
+            format!("{:?} {memberships:?}", input.lines)
+        };
+        let spaced = |text: &str| text.replace(",\"", " , \"").replace("\":", "\" : ");
+        for lines in [
+            vec![line, bare, custom],
+            vec![late.as_str(), line],
+            vec![number.as_str(), custom, line],
+        ] {
+            let walked: Vec<String> = lines.iter().map(|text| spaced(text)).collect();
+            let walked: Vec<&str> = walked.iter().map(String::as_str).collect();
+            assert_eq!(read(&lines), read(&walked), "{lines:?}");
+        }
+        assert!(read(&[line]).contains("Collection/3"));
     }
 
     #[test]

@@ -112,6 +112,55 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Where the reader is; with `rewind`, lets a caller try a fast path and fall
+    /// back to the general walk from the same point.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn rewind(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Consumes `text` if the input continues with exactly these bytes (no whitespace
+    /// skipped): the fixed punctuation and keys Shopify writes between values.
+    /// Inlined, so each call compares a constant length: whole words, no loop.
+    #[inline(always)]
+    pub fn literal(&mut self, text: &[u8]) -> bool {
+        let end = self.pos + text.len();
+        if end > self.bytes.len() {
+            return false;
+        }
+        // SAFETY: `pos..end` is inside `bytes`, checked just above.
+        let found = unsafe { self.bytes.get_unchecked(self.pos..end) };
+        if same_bytes_inline(found, text) {
+            self.pos = end;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// An unsigned integer of at most 18 digits right here, as `integer` reads it, or
+    /// `None` (nothing consumed) when the text is anything else.
+    pub fn digits(&mut self) -> Option<i64> {
+        let mut at = self.pos;
+        let mut value: i64 = 0;
+        while let Some(&byte) = self.bytes.get(at) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value * 10 + i64::from(digit);
+            at += 1;
+        }
+        if at == self.pos || at - self.pos > 18 {
+            return None;
+        }
+        self.pos = at;
+        Some(value)
+    }
+
     /// Consumes `"key"` if it is next.
     fn expected_key(&mut self, key: &[u8]) -> bool {
         self.skip_whitespace();
@@ -161,6 +210,12 @@ impl<'a> Reader<'a> {
 
     pub fn string(&mut self) -> Result<Cow<'a, str>> {
         self.eat(b'"')?;
+        self.string_body()
+    }
+
+    /// The rest of a string whose opening quote was just consumed.
+    #[inline(always)]
+    pub fn string_body(&mut self) -> Result<Cow<'a, str>> {
         let start = self.pos;
         let stop = scan_plain(self.bytes, start);
         match self.bytes.get(stop) {
@@ -292,8 +347,9 @@ impl<'a> Reader<'a> {
 /// The first index at or after `at` holding `"`, `\`, a control character or a byte
 /// >= 0x80; eight bytes per step while possible.
 fn scan_plain(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = word(chunk);
+    while at + 8 <= bytes.len() {
+        // SAFETY: the eight bytes from `at` are inside `bytes`.
+        let word = unsafe { word_at(bytes.as_ptr(), at) };
         let quote = word ^ (ONES * u64::from(b'"'));
         let backslash = word ^ (ONES * u64::from(b'\\'));
         // A byte is flagged when it is zero (after the xor), below 0x20, or >= 0x80;
@@ -320,24 +376,54 @@ fn scan_plain(bytes: &[u8], mut at: usize) -> usize {
 /// Byte equality eight bytes at a time: in wasm, `==` on slices calls a byte-by-byte
 /// `memcmp`, which dominated the id lookups and key matching.
 pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    same_bytes_inline(a, b)
+}
+
+#[inline(always)]
+fn same_bytes_inline(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut a_words = a.chunks_exact(8);
-    let mut b_words = b.chunks_exact(8);
-    for (a_word, b_word) in (&mut a_words).zip(&mut b_words) {
-        if word(a_word) != word(b_word) {
-            return false;
+    let length = a.len();
+    if length >= 8 {
+        // Whole words, the last one overlapping its predecessor: no byte-wise tail.
+        let (a, b) = (a.as_ptr(), b.as_ptr());
+        let mut at = 0;
+        // SAFETY: every word read starts at most at `length - 8` of slices of `length`.
+        unsafe {
+            while at + 8 < length {
+                if word_at(a, at) != word_at(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            return word_at(a, length - 8) == word_at(b, length - 8);
         }
     }
-    a_words
-        .remainder()
-        .iter()
-        .zip(b_words.remainder())
-        .all(|(a, b)| a == b)
+    if length >= 4 {
+        return half_word(a) == half_word(b)
+            && half_word(&a[length - 4..]) == half_word(&b[length - 4..]);
+    }
+    a.iter().zip(b).all(|(a, b)| a == b)
 }
 
-fn word(bytes: &[u8]) -> u64 {
+fn half_word(bytes: &[u8]) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[..4]);
+    u32::from_le_bytes(word)
+}
+
+/// The eight bytes at `base + at` as a little-endian word, without bounds checks
+/// (each costs instructions in the hottest loops).
+///
+/// # Safety
+/// The eight bytes from `base + at` must be inside one allocation.
+unsafe fn word_at(base: *const u8, at: usize) -> u64 {
+    // SAFETY: guaranteed by the caller; `read_unaligned` needs no alignment.
+    u64::from_le(unsafe { base.add(at).cast::<u64>().read_unaligned() })
+}
+
+pub fn word(bytes: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[..8]);
     u64::from_le_bytes(word)
