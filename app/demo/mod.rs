@@ -106,11 +106,84 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
     if shop["installed"] != json!(true) {
         bail!("the demo store does not report SegOps installed: {shop}");
     }
+    wait_for_subscriptions(&http, &sandbox_url).await?;
+    live_activity(&http, &sandbox_url).await?;
     Ok(RunningDemo {
         app_url,
         sandbox_url,
         admin_url,
     })
+}
+
+/// The install's setup job subscribes to webhooks in the background; activity before that
+/// would reach no one.
+async fn wait_for_subscriptions(http: &reqwest::Client, sandbox_url: &str) -> anyhow::Result<()> {
+    let expected = crate::shopify::topics::SUBSCRIBED.len();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let shop: serde_json::Value = http
+            .get(format!("{sandbox_url}/_sandbox/shops/{DEMO_SHOP}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if shop["webhook_subscriptions"].as_array().map(Vec::len) == Some(expected) {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("the demo store's webhook subscriptions were not set up within 30 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A little store activity after the install, delivered by webhook, so the dashboard shows
+/// capture at work (the seeded history is for the backfill).
+async fn live_activity(http: &reqwest::Client, sandbox_url: &str) -> anyhow::Result<()> {
+    let shop = format!("{sandbox_url}/_sandbox/shops/{DEMO_SHOP}");
+    let post = |path: String, body: serde_json::Value| {
+        let request = http.post(format!("{shop}{path}")).json(&body);
+        async move {
+            request
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<serde_json::Value>()
+                .await
+        }
+    };
+    let product = post(
+        "/products".into(),
+        json!({ "title": "Ember Camp Stove", "vendor": "SegOps Outfitters", "product_type": "Cooking",
+                "variants": [{ "title": "Default", "sku": "STOVE-1", "price": "89.00" }] }),
+    )
+    .await
+    .context("demo product")?;
+    let lines = json!([{ "variant_id": product["variants"][0]["id"], "quantity": 1 }]);
+    for (first, last) in [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing")] {
+        let email = format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let customer = post(
+            "/customers".into(),
+            json!({ "first_name": first, "last_name": last, "email": email }),
+        )
+        .await
+        .context("demo customer")?;
+        post("/orders".into(), json!({ "customer_id": customer["id"], "financial_status": "paid", "line_items": lines }))
+            .await
+            .context("demo order")?;
+    }
+    post(
+        "/checkouts".into(),
+        json!({ "email": "window.shopper@example.com", "line_items": lines }),
+    )
+    .await
+    .context("demo checkout")?;
+    Ok(())
 }
 
 async fn create_store(http: &reqwest::Client, sandbox_url: &str) -> anyhow::Result<()> {
