@@ -8,6 +8,11 @@
 
 use std::borrow::Cow;
 
+pub use crate::bytes::{same_bytes, word};
+use crate::bytes::{same_bytes_inline, scan_plain};
+use crate::escapes::decode;
+pub use crate::escapes::write_string;
+
 /// The input is not the JSON the query promises. No detail: the Function's answer to
 /// any unreadable input is "no discount".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +24,6 @@ pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a [u8]) -> Reader<'a> {
@@ -342,201 +344,6 @@ impl<'a> Reader<'a> {
         }
         Err(Malformed)
     }
-}
-
-/// The first index at or after `at` holding `"`, `\`, a control character or a byte
-/// >= 0x80; eight bytes per step while possible.
-fn scan_plain(bytes: &[u8], mut at: usize) -> usize {
-    while at + 8 <= bytes.len() {
-        // SAFETY: the eight bytes from `at` are inside `bytes`.
-        let word = unsafe { word_at(bytes.as_ptr(), at) };
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        // A byte is flagged when it is zero (after the xor), below 0x20, or >= 0x80;
-        // borrows only flag bytes after a real hit, so the lowest flag is exact.
-        let special = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word)
-            | word;
-        let special = special & HIGHS;
-        if special != 0 {
-            return at + (special.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while let Some(&byte) = bytes.get(at) {
-        if byte == b'"' || byte == b'\\' || !(0x20..0x80).contains(&byte) {
-            break;
-        }
-        at += 1;
-    }
-    at
-}
-
-/// Byte equality eight bytes at a time: in wasm, `==` on slices calls a byte-by-byte
-/// `memcmp`, which dominated the id lookups and key matching.
-pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    same_bytes_inline(a, b)
-}
-
-#[inline(always)]
-fn same_bytes_inline(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let length = a.len();
-    if length >= 8 {
-        // Whole words, the last one overlapping its predecessor: no byte-wise tail.
-        let (a, b) = (a.as_ptr(), b.as_ptr());
-        let mut at = 0;
-        // SAFETY: every word read starts at most at `length - 8` of slices of `length`.
-        unsafe {
-            while at + 8 < length {
-                if word_at(a, at) != word_at(b, at) {
-                    return false;
-                }
-                at += 8;
-            }
-            return word_at(a, length - 8) == word_at(b, length - 8);
-        }
-    }
-    if length >= 4 {
-        return half_word(a) == half_word(b)
-            && half_word(&a[length - 4..]) == half_word(&b[length - 4..]);
-    }
-    a.iter().zip(b).all(|(a, b)| a == b)
-}
-
-fn half_word(bytes: &[u8]) -> u32 {
-    let mut word = [0u8; 4];
-    word.copy_from_slice(&bytes[..4]);
-    u32::from_le_bytes(word)
-}
-
-/// The eight bytes at `base + at` as a little-endian word, without bounds checks
-/// (each costs instructions in the hottest loops).
-///
-/// # Safety
-/// The eight bytes from `base + at` must be inside one allocation.
-unsafe fn word_at(base: *const u8, at: usize) -> u64 {
-    // SAFETY: guaranteed by the caller; `read_unaligned` needs no alignment.
-    u64::from_le(unsafe { base.add(at).cast::<u64>().read_unaligned() })
-}
-
-pub fn word(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(word)
-}
-
-/// Decodes a string body holding escapes or non-ASCII bytes.
-fn decode(body: &[u8]) -> Result<Cow<'_, str>> {
-    if !body.contains(&b'\\') {
-        return std::str::from_utf8(body)
-            .map(Cow::Borrowed)
-            .map_err(|_| Malformed);
-    }
-    let mut out: Vec<u8> = Vec::with_capacity(body.len());
-    let mut at = 0;
-    while at < body.len() {
-        let byte = body[at];
-        if byte != b'\\' {
-            if byte < 0x20 {
-                return Err(Malformed);
-            }
-            out.push(byte);
-            at += 1;
-            continue;
-        }
-        let escaped = *body.get(at + 1).ok_or(Malformed)?;
-        at += 2;
-        let simple = match escaped {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => {
-                let mut code = u32::from(hex4(body, at)?);
-                at += 4;
-                if (0xD800..0xDC00).contains(&code) {
-                    if body.get(at..at + 2) != Some(b"\\u") {
-                        return Err(Malformed);
-                    }
-                    let low = u32::from(hex4(body, at + 2)?);
-                    if !(0xDC00..0xE000).contains(&low) {
-                        return Err(Malformed);
-                    }
-                    at += 6;
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                }
-                let ch = char::from_u32(code).ok_or(Malformed)?;
-                let mut buffer = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
-                continue;
-            }
-            _ => return Err(Malformed),
-        };
-        out.push(simple);
-    }
-    String::from_utf8(out)
-        .map(Cow::Owned)
-        .map_err(|_| Malformed)
-}
-
-fn hex4(body: &[u8], at: usize) -> Result<u16> {
-    let digits = body.get(at..at + 4).ok_or(Malformed)?;
-    let mut value = 0u16;
-    for &digit in digits {
-        let nibble = match digit {
-            b'0'..=b'9' => digit - b'0',
-            b'a'..=b'f' => digit - b'a' + 10,
-            b'A'..=b'F' => digit - b'A' + 10,
-            _ => return Err(Malformed),
-        };
-        value = value << 4 | u16::from(nibble);
-    }
-    Ok(value)
-}
-
-/// Appends `text` as a JSON string literal.
-pub fn write_string(out: &mut Vec<u8>, text: &str) {
-    out.push(b'"');
-    let bytes = text.as_bytes();
-    // Ids and decimals never need escaping; only scan byte by byte when something might.
-    let plain = scan_plain(bytes, 0);
-    if plain == bytes.len() {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    let mut from = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[from..at]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0xf)]);
-        } else {
-            out.extend_from_slice(escape);
-        }
-        from = at + 1;
-    }
-    out.extend_from_slice(&bytes[from..]);
-    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! moves bytes between stdin/stdout and [`run`].
 
 pub mod amount;
+mod bytes;
 pub mod config;
+mod escapes;
 mod generate;
 mod id_index;
 pub mod input;
