@@ -121,3 +121,20 @@ async fn drop_stale_databases(pool: &sqlx::AnyPool) {
         }
     }
 }
+
+/// Polls `condition` every 20 ms until it holds, failing the test after `timeout`: tests wait
+/// for a condition, never for a fixed time.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !condition().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

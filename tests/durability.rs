@@ -5,9 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use segops::sandbox::{Sandbox, SandboxConfig};
+use segops::testing::eventually;
 use serde_json::{Value, json};
 
 const SHOP: &str = "kill-nine.myshopify.com";
@@ -54,16 +55,8 @@ impl Drop for Server {
     }
 }
 
-async fn wait_until<F, Fut>(timeout: Duration, what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + timeout;
-    while !condition().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+async fn get_json(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,7 +103,7 @@ async fn run(database_url: &str) {
         .unwrap();
 
     let server = Server::start(port, database_url, &template, &master_key);
-    wait_until(Duration::from_secs(30), "the server to answer", || async {
+    eventually(Duration::from_secs(30), "the server to answer", || async {
         http.get(format!("{app_url}/health"))
             .send()
             .await
@@ -136,15 +129,8 @@ async fn run(database_url: &str) {
     );
 
     // The server's workers make the webhook subscriptions after the install.
-    wait_until(Duration::from_secs(30), "webhook subscriptions", || async {
-        let shop: Value = http
-            .get(format!("{sandbox_url}/_sandbox/shops/{SHOP}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    eventually(Duration::from_secs(30), "webhook subscriptions", || async {
+        let shop: Value = get_json(&http, format!("{sandbox_url}/_sandbox/shops/{SHOP}")).await;
         shop["webhook_subscriptions"].as_array().map(Vec::len)
             == Some(segops::shopify::topics::SUBSCRIBED.len())
     })
@@ -165,31 +151,17 @@ async fn run(database_url: &str) {
 
     // Kill it once a good part of the burst has been acknowledged, while the rest is in flight.
     let deliveries_url = format!("{sandbox_url}/_sandbox/shops/{SHOP}/deliveries");
-    wait_until(
+    eventually(
         Duration::from_secs(60),
         "a third of the burst acknowledged",
         || async {
-            let list: Value = http
-                .get(&deliveries_url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list: Value = get_json(&http, &deliveries_url).await;
             acknowledged(&list).len() >= CUSTOMERS / 3
         },
     )
     .await;
     server.kill_9();
-    let at_kill: Value = http
-        .get(&deliveries_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let at_kill: Value = get_json(&http, &deliveries_url).await;
     let acked_before_kill = acknowledged(&at_kill);
     assert!(
         acked_before_kill.len() < CUSTOMERS,
@@ -198,30 +170,17 @@ async fn run(database_url: &str) {
 
     // Restart on the same port; the sandbox's retries bring the rest.
     let server = Server::start(port, database_url, &template, &master_key);
-    wait_until(
+    eventually(
         Duration::from_secs(60),
         "the sandbox to finish delivering",
         || async {
-            let idle: Value = http
-                .get(format!("{sandbox_url}/_sandbox/deliveries/idle"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let idle: Value =
+                get_json(&http, format!("{sandbox_url}/_sandbox/deliveries/idle")).await;
             idle["pending"] == json!(0)
         },
     )
     .await;
-    let finally: Value = http
-        .get(&deliveries_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let finally: Value = get_json(&http, &deliveries_url).await;
     let acked = acknowledged(&finally);
 
     let db = segops::store::Db::connect(database_url).await.unwrap();
@@ -258,7 +217,7 @@ async fn run(database_url: &str) {
     );
 
     // Processing: the restarted server's workers finish the queue; each customer counted once.
-    wait_until(
+    eventually(
         Duration::from_secs(120),
         "every delivery processed",
         || async {

@@ -41,23 +41,8 @@ pub struct Line {
     pub quantity: u64,
 }
 
-/// Protected customer data found in a payload; goes to the PII vault, never into events.
-#[derive(Clone, Default, PartialEq)]
-pub struct Person {
-    pub customer_id: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// The default address as compact JSON.
-    pub address: Option<String>,
-}
-
-impl std::fmt::Debug for Person {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Person(***)")
-    }
-}
+/// Protected customer data found in a payload: one type from the payload to the PII vault.
+pub use super::model::PersonData as Person;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {

@@ -290,24 +290,7 @@ impl PersonData {
     }
 
     /// The people list for a payload: one entry, unless it holds nothing protected.
-    pub(crate) fn list(person: Option<crate::events::commerce::Person>) -> Vec<PersonData> {
-        person
-            .map(PersonData::from)
-            .filter(|p| !p.is_empty())
-            .into_iter()
-            .collect()
-    }
-}
-
-impl From<crate::events::commerce::Person> for PersonData {
-    fn from(p: crate::events::commerce::Person) -> Self {
-        PersonData {
-            customer_id: p.customer_id,
-            email: p.email,
-            phone: p.phone,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            address: p.address,
-        }
+    pub(crate) fn list(person: Option<PersonData>) -> Vec<PersonData> {
+        person.filter(|p| !p.is_empty()).into_iter().collect()
     }
 }

@@ -304,24 +304,7 @@ pub fn iframe_src(html: &str) -> Option<String> {
     Some(rest[src_start..src_start + src_end].replace("&amp;", "&"))
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if condition().await {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+pub use segops::testing::eventually;
 
 // ---- logs: every test's app logs go to one buffer a test can search ----
 
@@ -394,30 +377,28 @@ macro_rules! on_both_stores {
 impl TestApp {
     /// A control-API call on the sandbox that must succeed; returns its JSON answer.
     pub async fn sandbox_post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/_sandbox{path}", self.sandbox_url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "sandbox {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        self.sandbox_call(reqwest::Method::POST, path, body).await
     }
 
     pub async fn sandbox_put(&self, path: &str, body: Value) -> Value {
+        self.sandbox_call(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn sandbox_call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/_sandbox{path}", self.sandbox_url);
         let response = self
             .http
-            .put(format!("{}/_sandbox{path}", self.sandbox_url))
+            .request(method.clone(), url)
             .json(&body)
             .send()
             .await
             .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
-        assert!(status.is_success(), "sandbox PUT {path}: {status} {text}");
+        assert!(
+            status.is_success(),
+            "sandbox {method} {path}: {status} {text}"
+        );
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
