@@ -43,10 +43,21 @@ pub enum EventKind {
     ProductCreated,
     ProductUpdated,
     ProductDeleted,
+    // Storefront behaviour, from the Web Pixel.
+    PageView,
+    ProductView,
+    CollectionView,
+    Search,
+    AddToCart,
+    RemoveFromCart,
+    CartView,
+    CheckoutContactInfo,
+    CheckoutShippingInfo,
+    PaymentInfo,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 31] = [
         EventKind::Purchase,
         EventKind::OrderCreated,
         EventKind::OrderUpdated,
@@ -68,6 +79,16 @@ impl EventKind {
         EventKind::ProductCreated,
         EventKind::ProductUpdated,
         EventKind::ProductDeleted,
+        EventKind::PageView,
+        EventKind::ProductView,
+        EventKind::CollectionView,
+        EventKind::Search,
+        EventKind::AddToCart,
+        EventKind::RemoveFromCart,
+        EventKind::CartView,
+        EventKind::CheckoutContactInfo,
+        EventKind::CheckoutShippingInfo,
+        EventKind::PaymentInfo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +114,16 @@ impl EventKind {
             EventKind::ProductCreated => "product_created",
             EventKind::ProductUpdated => "product_updated",
             EventKind::ProductDeleted => "product_deleted",
+            EventKind::PageView => "page_view",
+            EventKind::ProductView => "product_view",
+            EventKind::CollectionView => "collection_view",
+            EventKind::Search => "search",
+            EventKind::AddToCart => "add_to_cart",
+            EventKind::RemoveFromCart => "remove_from_cart",
+            EventKind::CartView => "cart_view",
+            EventKind::CheckoutContactInfo => "checkout_contact_info",
+            EventKind::CheckoutShippingInfo => "checkout_shipping_info",
+            EventKind::PaymentInfo => "payment_info",
         }
     }
 
@@ -114,6 +145,17 @@ impl EventKind {
             EventKind::CheckoutStart => "Checkout Started",
             EventKind::CheckoutAbandoned => "Checkout Abandoned",
             EventKind::Refund => "Order Refunded",
+            EventKind::ProductView => "Product Viewed",
+            EventKind::CollectionView => "Product List Viewed",
+            EventKind::Search => "Products Searched",
+            EventKind::AddToCart => "Product Added",
+            EventKind::RemoveFromCart => "Product Removed",
+            EventKind::CartView => "Cart Viewed",
+            EventKind::CheckoutContactInfo | EventKind::CheckoutShippingInfo => {
+                "Checkout Step Completed"
+            }
+            EventKind::PaymentInfo => "Payment Info Entered",
+            // A page view is Segment's Page call, not a Track event.
             _ => return None,
         })
     }

@@ -138,6 +138,79 @@ pub const RULES: &[(&str, &[Rule])] = &[
         ],
     ),
     (
+        "Product Viewed",
+        &[
+            rule("product_id", Str, true, "Product Viewed"),
+            rule("sku", Str, false, "Product Viewed"),
+            rule("name", Str, false, "Product Viewed"),
+            rule("brand", Str, false, "Product Viewed"),
+            rule("variant", Str, false, "Product Viewed"),
+            rule("price", Number, false, "Product Viewed"),
+            rule("currency", Str, false, "Product Viewed"),
+            rule("url", Str, false, "Product Viewed"),
+            rule("image_url", Str, false, "Product Viewed"),
+        ],
+    ),
+    (
+        "Product Added",
+        &[
+            rule("cart_id", Str, false, "Product Added"),
+            rule("product_id", Str, true, "Product Added"),
+            rule("sku", Str, false, "Product Added"),
+            rule("name", Str, false, "Product Added"),
+            rule("variant", Str, false, "Product Added"),
+            rule("price", Number, false, "Product Added"),
+            rule("quantity", Number, true, "Product Added"),
+        ],
+    ),
+    (
+        "Product Removed",
+        &[
+            rule("cart_id", Str, false, "Product Removed"),
+            rule("product_id", Str, true, "Product Removed"),
+            rule("sku", Str, false, "Product Removed"),
+            rule("name", Str, false, "Product Removed"),
+            rule("variant", Str, false, "Product Removed"),
+            rule("price", Number, false, "Product Removed"),
+            rule("quantity", Number, true, "Product Removed"),
+        ],
+    ),
+    (
+        "Product List Viewed",
+        &[
+            rule("list_id", Str, true, "Product List Viewed"),
+            rule("category", Str, false, "Product List Viewed"),
+            rule("products", Array, true, "Product List Viewed"),
+        ],
+    ),
+    (
+        "Products Searched",
+        &[rule("query", Str, true, "Products Searched")],
+    ),
+    (
+        "Cart Viewed",
+        &[
+            rule("cart_id", Str, false, "Cart Viewed"),
+            rule("products", Array, true, "Cart Viewed"),
+        ],
+    ),
+    (
+        "Checkout Step Completed",
+        &[
+            rule("checkout_id", Str, true, "Checkout Step Completed"),
+            rule("step", Number, true, "Checkout Step Completed"),
+            rule("shipping_method", Str, false, "Checkout Step Completed"),
+        ],
+    ),
+    (
+        "Payment Info Entered",
+        &[
+            rule("checkout_id", Str, true, "Payment Info Entered"),
+            rule("step", Number, true, "Payment Info Entered"),
+            rule("payment_method", Str, false, "Payment Info Entered"),
+        ],
+    ),
+    (
         "Checkout Abandoned",
         &[
             rule("checkout_id", Str, true, "Checkout Step Viewed"),
