@@ -3,7 +3,6 @@
 'use strict';
 
 const sandboxes = new Map(); // sandbox id -> {worker, settle waiters}
-const observed = {published: 0, beacons: [], errors: []};
 let settleToken = 0;
 
 /** Streams request attempts to the test runner as they happen (see lib/observe.mjs). */
@@ -12,7 +11,7 @@ function report(attempt) {
 }
 
 function fault(message) {
-  observed.errors.push(message);
+  show(message);
   report({kind: 'error', message});
 }
 
@@ -35,7 +34,6 @@ function hostMethods(sandboxId) {
   const methods = {
     sendBeacon(url, body) {
       const queued = navigator.sendBeacon(url, body);
-      observed.beacons.push({sandbox: sandboxId, url, bytes: new Blob([body]).size, queued});
       report({kind: 'beacon', url, body, queued});
       show(`${sandboxId}: sendBeacon ${new Blob([body]).size} bytes -> ${queued ? 'queued' : 'refused'}`);
       return queued;
@@ -106,7 +104,6 @@ function sandbox(id) {
 function publish(id, events) {
   for (const event of events) {
     sandbox(id).worker.postMessage({type: 'publish', event});
-    observed.published++;
   }
   show(`${id}: published ${events.length} events`);
 }
@@ -130,4 +127,4 @@ function settle(quietMs = 50) {
   );
 }
 
-window.harness = {start, publish, consent, settle, observed};
+window.harness = {start, publish, consent, settle};

@@ -10,6 +10,11 @@ import {SIGNED_IN_CUSTOMER, initFor, newClientId, stampEvents} from './visitors.
 
 /** How long to wait for expected events after the pixel has settled (or the page has gone). */
 const ARRIVAL_TIMEOUT_MS = 10_000;
+/**
+ * Time to first byte of the page the unload scenario navigates to. A storefront page takes at
+ * least this long; an instant localhost answer would unload the page faster than any real store.
+ */
+export const NAVIGATION_TTFB_MS = 100;
 /** How long the browser stays open for beacons that outlived their page (see below). */
 const UNLOAD_GRACE_MS = 2_000;
 
@@ -50,12 +55,13 @@ export async function runScenario({endpoint, key, fixturesDir, scenario, screens
       consent: (visitor, privacy) => page.evaluate(([id, p]) => window.harness.consent(id, p), [visitor.id, privacy]),
       settle: () => page.evaluate(() => window.harness.settle()),
       async publishThenLeave(visitor, events) {
-        await page.evaluate(([id, list]) => {
+        await page.evaluate(([id, list, ttfb]) => {
           window.harness.publish(id, list);
-          location.href = '/gone.html';
-        }, [visitor.id, events]);
-        await page.waitForURL('**/gone.html');
+          location.href = `/gone.html?ttfb=${ttfb}`;
+        }, [visitor.id, events, NAVIGATION_TTFB_MS]);
+        await page.waitForURL('**/gone.html?*');
         observer.pageLeft();
+        return NAVIGATION_TTFB_MS;
       },
     };
 
@@ -131,5 +137,6 @@ function report({scenario, endpoint, plan, expected, allowed, arrivedInTime, obs
     expected_event_ids: [...expected],
     sent_event_ids: sentIds,
     page_errors: errors,
+    ...plan.details,
   };
 }

@@ -192,7 +192,7 @@ export const SCENARIOS = {
   async unload(h) {
     const visitor = await h.visitor({consent: CONSENT_GRANTED});
     const events = h.stamp(visitor);
-    await h.publishThenLeave(visitor, events);
-    return {published: events, expected: ids(supported(events)), checks: () => ({})};
+    const ttfb = await h.publishThenLeave(visitor, events);
+    return {published: events, expected: ids(supported(events)), checks: () => ({}), details: {navigation_ttfb_ms: ttfb}};
   },
 };

@@ -10,7 +10,6 @@ const ROUTES = {
   '/index.html': ['index.html', 'text/html'],
   '/host.js': ['host.js', 'text/javascript'],
   '/sandbox-worker.js': ['sandbox-worker.js', 'text/javascript'],
-  '/gone.html': ['gone.html', 'text/html'],
 };
 
 /** `bundlePath` is the built pixel; it is read per request so a rebuild needs no restart. */
@@ -23,6 +22,13 @@ export async function serveHarness(bundlePath) {
       if (path === '/pixel.js') {
         body = await readFile(bundlePath);
         type = 'text/javascript';
+      } else if (path === '/gone.html') {
+        // The page the unload scenario leaves for answers after a storefront-like time to first
+        // byte: the old page lives until then, as it would on a real store.
+        const ttfb = Number(new URL(req.url, 'http://localhost').searchParams.get('ttfb')) || 0;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(ttfb, 5_000)));
+        body = await readFile(harnessDir + 'gone.html');
+        type = 'text/html';
       } else if (ROUTES[path]) {
         body = await readFile(harnessDir + ROUTES[path][0]);
         type = ROUTES[path][1];
