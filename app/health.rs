@@ -11,6 +11,12 @@ pub enum Metric {
     DuplicatesDropped,
     SpecInvalid,
     ParkedJobs,
+    /// Pixel events discarded for want of analytics consent.
+    ConsentWithheld,
+    /// Anonymous visitors joined to a customer.
+    Stitched,
+    /// Links refused because they would have joined two customers.
+    IdentityConflicts,
 }
 
 impl Metric {
@@ -19,6 +25,9 @@ impl Metric {
             Metric::DuplicatesDropped => "duplicates_dropped",
             Metric::SpecInvalid => "spec_invalid",
             Metric::ParkedJobs => "parked_jobs",
+            Metric::ConsentWithheld => "consent_withheld",
+            Metric::Stitched => "stitched",
+            Metric::IdentityConflicts => "identity_conflicts",
         }
     }
 }

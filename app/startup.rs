@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router())
         .merge(crate::install::router())
         .merge(crate::webhooks::router())
+        .merge(crate::pixel::routes())
         .route("/health", axum::routing::get(|| async { "ok" }))
         .nest_service(
             "/static",

@@ -22,6 +22,8 @@ pub struct App {
     pub token_sealer: Sealer,
     pub intake: IntakeWriter,
     pub shop_keys: ShopKeys,
+    pub pixel_keys: crate::pixel::keys::PixelKeys,
+    pub pixel_limiter: crate::pixel::rate_limit::RateLimiter,
     /// Wakes job workers when new work is committed.
     pub jobs_notify: Arc<Notify>,
 }
@@ -56,6 +58,8 @@ impl App {
         Ok(App {
             intake,
             shop_keys: ShopKeys::default(),
+            pixel_keys: Default::default(),
+            pixel_limiter: crate::pixel::rate_limit::RateLimiter::new(config.pixel.events_per_sec),
             jobs_notify,
             admin_api: AdminApi::new(http, config.api_version.clone()),
             token_sealer: config.master_key.token_sealer(),

@@ -57,6 +57,7 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
         api_version: DEFAULT_API_VERSION.into(),
         master_key: MasterKey::generate(),
         bind: address,
+        pixel: Default::default(),
     };
     let app = Application::build(config, listener).await?;
     let state = app.state();

@@ -67,6 +67,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "30",
         "How long a job worker's claim lasts without a heartbeat: a killed worker's jobs restart after it.",
     ),
+    (
+        "SEGOPS_PIXEL_RATE_LIMIT",
+        "20000",
+        "Pixel events per second one storefront may send (bursts of twice that); beyond it, 429 with Retry-After.",
+    ),
+    (
+        "SEGOPS_PIXEL_ORIGINS",
+        "(none)",
+        "Comma-separated origins besides the shops' own domains that may post pixel events, e.g. `http://127.0.0.1:*` in development.",
+    ),
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/segops.db";
@@ -85,6 +95,25 @@ pub struct Config {
     pub api_version: String,
     pub master_key: MasterKey,
     pub bind: SocketAddr,
+    pub pixel: PixelConfig,
+}
+
+/// Limits and allowances of the public pixel intake.
+#[derive(Debug, Clone)]
+pub struct PixelConfig {
+    /// Events a second one storefront may send (bursts of twice that).
+    pub events_per_sec: u32,
+    /// Origins besides the shop's own domains that may post events (development, tests).
+    pub extra_origins: Vec<String>,
+}
+
+impl Default for PixelConfig {
+    fn default() -> Self {
+        PixelConfig {
+            events_per_sec: 20_000,
+            extra_origins: Vec::new(),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -200,6 +229,24 @@ impl Config {
             },
         };
 
+        let mut pixel = PixelConfig::default();
+        if let Some(rate) = source.get("SEGOPS_PIXEL_RATE_LIMIT") {
+            match rate.trim().parse::<u32>() {
+                Ok(rate) if rate > 0 => pixel.events_per_sec = rate,
+                _ => problems.push(format!(
+                    "SEGOPS_PIXEL_RATE_LIMIT must be a positive whole number, got {rate:?}"
+                )),
+            }
+        }
+        if let Some(origins) = source.get("SEGOPS_PIXEL_ORIGINS") {
+            pixel.extra_origins = origins
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+
         match (api_key, api_secret, app_url, bind, master_key) {
             (Some(api_key), Some(api_secret), Some(app_url), Some(bind), Some(master_key))
                 if problems.is_empty() =>
@@ -213,6 +260,7 @@ impl Config {
                     api_version,
                     master_key,
                     bind,
+                    pixel,
                 })
             }
             _ => Err(ConfigError { problems }),

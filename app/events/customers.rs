@@ -53,6 +53,18 @@ pub fn customer(kind: EventKind, c: &Customer) -> Mapped {
             email_marketing,
             sms_marketing,
             deleted: false,
+            created_at_ms: c.created_at_ms,
+            verified_email: c.verified_email,
+            email_opt_in_level: c
+                .email_marketing
+                .as_ref()
+                .and_then(|m| m.opt_in_level.clone()),
+            sms_opt_in_level: c
+                .sms_marketing
+                .as_ref()
+                .and_then(|m| m.opt_in_level.clone()),
+            email_consent_at_ms: c.email_marketing.as_ref().and_then(|m| m.updated_at_ms),
+            sms_consent_at_ms: c.sms_marketing.as_ref().and_then(|m| m.updated_at_ms),
         }],
         people: PersonData::list(Some(c.person.clone())),
     }
@@ -79,6 +91,12 @@ pub fn customer_deleted(d: &Deleted, triggered_at_ms: i64) -> Mapped {
             email_marketing: None,
             sms_marketing: None,
             deleted: true,
+            created_at_ms: None,
+            verified_email: None,
+            email_opt_in_level: None,
+            sms_opt_in_level: None,
+            email_consent_at_ms: None,
+            sms_consent_at_ms: None,
         }],
         people: Vec::new(),
     }
@@ -149,9 +167,16 @@ pub fn consent(update: &ConsentUpdate, triggered_at_ms: i64) -> Mapped {
     );
     event.customer_id = Some(update.customer_id.clone());
     event.properties = props.build();
+    let entity = EntityChange::Consent {
+        customer_id: update.customer_id.clone(),
+        channel: channel.to_owned(),
+        state: c.state.clone(),
+        opt_in_level: c.opt_in_level.clone(),
+        updated_at_ms: event.occurred_at_ms,
+    };
     Mapped {
         events: vec![event],
-        entities: Vec::new(),
+        entities: vec![entity],
         people: PersonData::list(Some(update.person.clone())),
     }
 }

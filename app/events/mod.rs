@@ -38,7 +38,7 @@ pub use crate::shopify::payloads::ids::normalise_id;
 pub use checkouts::abandoned_checkout_event;
 pub use compliance::{ComplianceRequest, parse_compliance};
 pub use error::MapError;
-pub use model::{CanonicalEvent, EntityChange, EventKind, Mapped, PersonData};
+pub use model::{CanonicalEvent, Consent, EntityChange, EventKind, Mapped, PersonData};
 pub use spec::spec_problems;
 
 use crate::shopify::payloads::{self, PayloadError};

@@ -127,6 +127,24 @@ impl EventKind {
         }
     }
 
+    /// Storefront behaviour reported by the Web Pixel (checkout starts and purchases come from
+    /// both the pixel and webhooks).
+    pub fn is_storefront(self) -> bool {
+        matches!(
+            self,
+            EventKind::PageView
+                | EventKind::ProductView
+                | EventKind::CollectionView
+                | EventKind::Search
+                | EventKind::AddToCart
+                | EventKind::RemoveFromCart
+                | EventKind::CartView
+                | EventKind::CheckoutContactInfo
+                | EventKind::CheckoutShippingInfo
+                | EventKind::PaymentInfo
+        )
+    }
+
     pub fn parse(name: &str) -> Option<EventKind> {
         EventKind::ALL
             .into_iter()
@@ -184,8 +202,35 @@ pub struct CanonicalEvent {
     pub order_id: Option<String>,
     pub checkout_token: Option<String>,
     pub cart_token: Option<String>,
+    /// The storefront visitor (the Web Pixel's client id); set only for pixel events.
+    pub anonymous_id: Option<String>,
+    /// The visitor's consent when the event happened; pixel events carry it.
+    pub consent: Option<Consent>,
     /// Segment-spec properties; never protected customer data (see `people`).
     pub properties: Map<String, Value>,
+}
+
+/// A visitor's consent, by Shopify's customer-privacy categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub analytics: bool,
+    pub marketing: bool,
+    pub preferences: bool,
+    pub sale_of_data: bool,
+}
+
+impl Consent {
+    /// As Segment's consent object carries it (`context.consent`).
+    pub fn segment_object(&self) -> Value {
+        serde_json::json!({
+            "categoryPreferences": {
+                "analytics": self.analytics,
+                "marketing": self.marketing,
+                "preferences": self.preferences,
+                "sale_of_data": self.sale_of_data,
+            }
+        })
+    }
 }
 
 impl CanonicalEvent {
@@ -199,6 +244,8 @@ impl CanonicalEvent {
             order_id: None,
             checkout_token: None,
             cart_token: None,
+            anonymous_id: None,
+            consent: None,
             properties: Map::new(),
         }
     }
@@ -225,6 +272,10 @@ impl<'de> Deserialize<'de> for CanonicalEvent {
             checkout_token: Option<String>,
             cart_token: Option<String>,
             #[serde(default)]
+            anonymous_id: Option<String>,
+            #[serde(default)]
+            consent: Option<Consent>,
+            #[serde(default)]
             properties: Map<String, Value>,
         }
         let s = Stored::deserialize(deserializer)?;
@@ -237,6 +288,8 @@ impl<'de> Deserialize<'de> for CanonicalEvent {
             order_id: s.order_id,
             checkout_token: s.checkout_token,
             cart_token: s.cart_token,
+            anonymous_id: s.anonymous_id,
+            consent: s.consent,
             properties: s.properties,
         })
     }
@@ -259,6 +312,9 @@ pub enum EntityChange {
         currency: String,
         checkout_token: Option<String>,
         cart_token: Option<String>,
+        /// When the order was placed (`processed_at`, else `created_at`).
+        #[serde(default)]
+        placed_at_ms: Option<i64>,
     },
     Customer {
         id: String,
@@ -268,6 +324,28 @@ pub enum EntityChange {
         email_marketing: Option<String>,
         sms_marketing: Option<String>,
         deleted: bool,
+        #[serde(default)]
+        created_at_ms: Option<i64>,
+        #[serde(default)]
+        verified_email: Option<bool>,
+        #[serde(default)]
+        email_opt_in_level: Option<String>,
+        #[serde(default)]
+        sms_opt_in_level: Option<String>,
+        /// Shopify's `consent_updated_at` of each channel, which orders consent changes.
+        #[serde(default)]
+        email_consent_at_ms: Option<i64>,
+        #[serde(default)]
+        sms_consent_at_ms: Option<i64>,
+    },
+    /// A marketing-consent webhook: one channel of one customer.
+    Consent {
+        customer_id: String,
+        /// `email` or `sms`.
+        channel: String,
+        state: Option<String>,
+        opt_in_level: Option<String>,
+        updated_at_ms: i64,
     },
     Product {
         id: String,

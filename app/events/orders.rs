@@ -91,6 +91,7 @@ pub fn order(kind: EventKind, order: &Order) -> Mapped {
             currency: order.totals.currency.clone(),
             checkout_token: order.checkout_token.clone(),
             cart_token: order.cart_token.clone(),
+            placed_at_ms: Some(order.processed_at_ms.unwrap_or(order.created_at_ms)),
         }],
         people: PersonData::list(order.person.clone()),
     }

@@ -2,12 +2,16 @@
 
 use sqlx::AnyConnection;
 
-use super::entities;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{entities, purchases};
 use crate::clock::now_ms;
-use crate::events::{CanonicalEvent, EventKind, Mapped};
+use crate::events::{CanonicalEvent, EntityChange, EventKind, Mapped};
 use crate::health::{self, Metric};
+use crate::identity::{self, IdKind, Identifier};
 use crate::jobs::{AbandonCheckout, JobError, NewJob, queue};
 use crate::pii::{CustomerPii, Vault};
+use crate::profiles;
 use crate::state::App;
 use crate::store::dialect;
 
@@ -60,8 +64,9 @@ pub async fn apply(
     )
     .await;
     match outcome {
-        Ok(()) => {
+        Ok(changes) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
+            tracing::debug!(shop_id, people = changes.people.len(), "profiles changed");
             Ok(())
         }
         Err(err) => {
@@ -81,9 +86,57 @@ async fn apply_in_tx(
     mapped: &Mapped,
     window_ms: i64,
     version_us: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<Changes, sqlx::Error> {
+    let mut changes = Changes::default();
+    if mapped.events.is_empty() && mapped.entities.is_empty() && mapped.people.is_empty() {
+        return Ok(changes);
+    }
+    identity::lock_shop(conn, shop_id).await?;
+    let now = now_ms();
+    let mut customers: BTreeSet<String> = BTreeSet::new();
     for entity in &mapped.entities {
         entities::upsert(conn, vault, shop_id, entity, version_us).await?;
+        match entity {
+            EntityChange::Order {
+                customer_id: Some(c),
+                ..
+            } => {
+                customers.insert(c.clone());
+            }
+            EntityChange::Customer { id, .. } => {
+                customers.insert(id.clone());
+            }
+            EntityChange::Consent { customer_id, .. } => {
+                customers.insert(customer_id.clone());
+            }
+            EntityChange::CustomerMerge { kept, merged } => {
+                for old in merged {
+                    identity::merge_customers(conn, shop_id, kept, old, now).await?;
+                }
+                customers.insert(kept.clone());
+            }
+            _ => {}
+        }
+    }
+    for person in &mapped.people {
+        let mut ids = vec![Identifier::new(IdKind::Customer, &person.customer_id)];
+        if let Some(hash) = person.email.as_deref().and_then(|e| vault.email_hash(e)) {
+            ids.push(Identifier::new(IdKind::EmailHash, hash));
+        }
+        let linked = identity::link(conn, shop_id, &ids, now).await?;
+        if let Some(person_id) = linked.person_id {
+            let country = person.address.as_deref().and_then(country_code);
+            profiles::note_person(
+                conn,
+                shop_id,
+                &person_id,
+                person.email.is_some(),
+                person.phone.is_some(),
+                country.as_deref(),
+            )
+            .await?;
+        }
+        customers.insert(person.customer_id.clone());
     }
     for event in &mapped.events {
         let problems = crate::events::spec_problems(event);
@@ -96,12 +149,54 @@ async fn apply_in_tx(
             tracing::warn!(shop_id, event = event.kind.as_str(), problems = %detail, "event fails the Segment spec");
             health::bump_by(conn, shop_id, Metric::SpecInvalid, 1, Some(&detail)).await?;
         }
-        insert_event(conn, shop_id, delivery_id, source, event).await?;
+        let event = purchases::reconcile(conn, shop_id, event).await?;
+        let linked = identity::link(conn, shop_id, &identity::ids::of_event(&event), now).await?;
+        if let Some(customer) = &event.customer_id {
+            customers.insert(customer.clone());
+        }
+        if let Some(person) = linked.person_id.as_deref()
+            && let Some(customer) = person.strip_prefix("customer:")
+            && !linked.merged.is_empty()
+        {
+            customers.insert(customer.to_owned());
+        }
+        if event.kind == EventKind::Purchase
+            && let Some(anonymous) = &event.anonymous_id
+        {
+            identity::record_attempt(
+                conn,
+                shop_id,
+                anonymous,
+                event.checkout_token.as_deref(),
+                event.occurred_at_ms,
+            )
+            .await?;
+        }
+        let inserted = insert_event_for(
+            conn,
+            shop_id,
+            delivery_id,
+            source,
+            &event,
+            linked.person_id.as_deref(),
+        )
+        .await?;
+        if !inserted && source == "webhook" && event.kind == EventKind::Purchase {
+            purchases::prefer_server_copy(conn, shop_id, &event).await?;
+        }
+        if inserted && let Some(person) = &linked.person_id {
+            let changed =
+                profiles::count_event(conn, shop_id, person, event.kind, event.occurred_at_ms)
+                    .await?;
+            changes.add(person, changed);
+        }
         match (event.kind, event.checkout_token.as_deref()) {
             // A purchase processed before its checkout (deliveries arrive in any order) has
-            // completed it already: no timer then.
+            // completed it already: no timer then. Pixel checkouts have no server snapshot to
+            // abandon, so only webhooks start timers.
             (EventKind::CheckoutStart, Some(token))
-                if !entities::checkout_completed(conn, shop_id, token).await? =>
+                if source == "webhook"
+                    && !entities::checkout_completed(conn, shop_id, token).await? =>
             {
                 let job = NewJob {
                     shop_id: Some(shop_id.to_owned()),
@@ -123,6 +218,11 @@ async fn apply_in_tx(
             _ => {}
         }
     }
+    for customer in &customers {
+        if let Some(refreshed) = profiles::refresh_customer(conn, shop_id, customer).await? {
+            changes.add(&refreshed.person_id, refreshed.changed);
+        }
+    }
     if let Some(delivery_id) = delivery_id {
         let customer = mapped
             .events
@@ -131,7 +231,35 @@ async fn apply_in_tx(
             .or_else(|| mapped.people.first().map(|p| p.customer_id.clone()));
         mark_processed_in(conn, delivery_id, customer.as_deref()).await?;
     }
-    Ok(())
+    Ok(changes)
+}
+
+/// The country code of a default address kept as JSON.
+fn country_code(address: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(address).ok()?;
+    value
+        .get("country_code")
+        .or_else(|| value.get("countryCode"))
+        .and_then(|c| c.as_str())
+        .filter(|c| c.len() == 2)
+        .map(str::to_ascii_uppercase)
+}
+
+/// Which people's traits changed, and which traits: what segment evaluation needs.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub people: BTreeMap<String, BTreeSet<&'static str>>,
+}
+
+impl Changes {
+    fn add(&mut self, person: &str, traits: BTreeSet<&'static str>) {
+        if !traits.is_empty() {
+            self.people
+                .entry(person.to_owned())
+                .or_default()
+                .extend(traits);
+        }
+    }
 }
 
 pub async fn insert_event(
@@ -141,9 +269,27 @@ pub async fn insert_event(
     source: &str,
     event: &CanonicalEvent,
 ) -> Result<bool, sqlx::Error> {
+    let person = match &event.customer_id {
+        Some(customer) => {
+            identity::person_of(conn, shop_id, &Identifier::new(IdKind::Customer, customer)).await?
+        }
+        None => None,
+    };
+    insert_event_for(conn, shop_id, delivery_id, source, event, person.as_deref()).await
+}
+
+async fn insert_event_for(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    delivery_id: Option<i64>,
+    source: &str,
+    event: &CanonicalEvent,
+    person_id: Option<&str>,
+) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO events (shop_id, kind, segment_name, dedupe_key, occurred_at, customer_id, order_id, checkout_token, cart_token, \
-         properties, source, delivery_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         properties, source, delivery_id, created_at, anonymous_id, person_id, consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (shop_id, dedupe_key) DO NOTHING",
     )
     .bind(shop_id)
@@ -159,6 +305,9 @@ pub async fn insert_event(
     .bind(source)
     .bind(delivery_id)
     .bind(now_ms())
+    .bind(event.anonymous_id.as_deref())
+    .bind(person_id)
+    .bind(event.consent.map(|c| c.segment_object().to_string()))
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() == 1)

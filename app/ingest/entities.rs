@@ -28,15 +28,17 @@ pub async fn upsert(
             currency,
             checkout_token,
             cart_token,
+            placed_at_ms,
         } => {
             sqlx::query(
                 "INSERT INTO orders (shop_id, order_id, updated_at, customer_id, financial_status, fulfillment_status, cancelled, \
-                 total, currency, checkout_token, cart_token, version_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 total, currency, checkout_token, cart_token, version_at, placed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                  ON CONFLICT (shop_id, order_id) DO UPDATE SET updated_at = excluded.updated_at, version_at = excluded.version_at, customer_id = excluded.customer_id, \
                  financial_status = excluded.financial_status, fulfillment_status = excluded.fulfillment_status, \
                  cancelled = excluded.cancelled, total = excluded.total, currency = excluded.currency, \
                  checkout_token = COALESCE(excluded.checkout_token, orders.checkout_token), \
-                 cart_token = COALESCE(excluded.cart_token, orders.cart_token) \
+                 cart_token = COALESCE(excluded.cart_token, orders.cart_token), \
+                 placed_at = COALESCE(excluded.placed_at, orders.placed_at) \
                  WHERE (orders.updated_at, orders.version_at) <= (excluded.updated_at, excluded.version_at)",
             )
             .bind(shop_id)
@@ -51,6 +53,7 @@ pub async fn upsert(
             .bind(checkout_token.as_deref())
             .bind(cart_token.as_deref())
             .bind(version_us)
+            .bind(*placed_at_ms)
             .execute(conn)
             .await?;
         }
@@ -62,13 +65,33 @@ pub async fn upsert(
             email_marketing,
             sms_marketing,
             deleted,
+            created_at_ms,
+            verified_email,
+            email_opt_in_level,
+            sms_opt_in_level,
+            email_consent_at_ms,
+            sms_consent_at_ms,
         } => {
             sqlx::query(
-                "INSERT INTO customers (shop_id, customer_id, updated_at, state, tags, email_marketing, sms_marketing, deleted, version_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shop_id, customer_id) DO UPDATE SET \
+                "INSERT INTO customers (shop_id, customer_id, updated_at, state, tags, email_marketing, sms_marketing, deleted, version_at, \
+                 customer_created_at, verified_email, email_opt_in, sms_opt_in, email_consent_at, sms_consent_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (shop_id, customer_id) DO UPDATE SET \
                  updated_at = excluded.updated_at, version_at = excluded.version_at, state = COALESCE(excluded.state, customers.state), \
-                 tags = excluded.tags, email_marketing = COALESCE(excluded.email_marketing, customers.email_marketing), \
-                 sms_marketing = COALESCE(excluded.sms_marketing, customers.sms_marketing), \
+                 tags = excluded.tags, \
+                 email_marketing = CASE WHEN COALESCE(excluded.email_consent_at, 0) >= COALESCE(customers.email_consent_at, 0) \
+                   THEN COALESCE(excluded.email_marketing, customers.email_marketing) ELSE customers.email_marketing END, \
+                 email_opt_in = CASE WHEN COALESCE(excluded.email_consent_at, 0) >= COALESCE(customers.email_consent_at, 0) \
+                   THEN COALESCE(excluded.email_opt_in, customers.email_opt_in) ELSE customers.email_opt_in END, \
+                 email_consent_at = CASE WHEN COALESCE(excluded.email_consent_at, 0) >= COALESCE(customers.email_consent_at, 0) \
+                   THEN COALESCE(excluded.email_consent_at, customers.email_consent_at) ELSE customers.email_consent_at END, \
+                 sms_marketing = CASE WHEN COALESCE(excluded.sms_consent_at, 0) >= COALESCE(customers.sms_consent_at, 0) \
+                   THEN COALESCE(excluded.sms_marketing, customers.sms_marketing) ELSE customers.sms_marketing END, \
+                 sms_opt_in = CASE WHEN COALESCE(excluded.sms_consent_at, 0) >= COALESCE(customers.sms_consent_at, 0) \
+                   THEN COALESCE(excluded.sms_opt_in, customers.sms_opt_in) ELSE customers.sms_opt_in END, \
+                 sms_consent_at = CASE WHEN COALESCE(excluded.sms_consent_at, 0) >= COALESCE(customers.sms_consent_at, 0) \
+                   THEN COALESCE(excluded.sms_consent_at, customers.sms_consent_at) ELSE customers.sms_consent_at END, \
+                 customer_created_at = COALESCE(excluded.customer_created_at, customers.customer_created_at), \
+                 verified_email = COALESCE(excluded.verified_email, customers.verified_email), \
                  deleted = customers.deleted OR excluded.deleted WHERE (customers.updated_at, customers.version_at) <= (excluded.updated_at, excluded.version_at)",
             )
             .bind(shop_id)
@@ -80,8 +103,47 @@ pub async fn upsert(
             .bind(sms_marketing.as_deref())
             .bind(*deleted)
             .bind(version_us)
+            .bind(*created_at_ms)
+            .bind(verified_email.map(i64::from))
+            .bind(email_opt_in_level.as_deref())
+            .bind(sms_opt_in_level.as_deref())
+            .bind(*email_consent_at_ms)
+            .bind(*sms_consent_at_ms)
             .execute(conn)
             .await?;
+        }
+        EntityChange::Consent {
+            customer_id,
+            channel,
+            state,
+            opt_in_level,
+            updated_at_ms,
+        } => {
+            // A consent webhook may come before the customer's own: a stub row (updated_at 0)
+            // holds the consent until the full snapshot arrives.
+            let (state_col, level_col, at_col) = if channel == "sms" {
+                ("sms_marketing", "sms_opt_in", "sms_consent_at")
+            } else {
+                ("email_marketing", "email_opt_in", "email_consent_at")
+            };
+            sqlx::query("INSERT INTO customers (shop_id, customer_id, updated_at) VALUES ($1, $2, 0) ON CONFLICT (shop_id, customer_id) DO NOTHING")
+                .bind(shop_id)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
+            let sql = format!(
+                "UPDATE customers SET {state_col} = COALESCE($1, {state_col}), {level_col} = COALESCE($2, {level_col}), {at_col} = $3 \
+                 WHERE shop_id = $4 AND customer_id = $5 AND COALESCE({at_col}, 0) <= $3"
+            );
+            // Only the fixed column names above are interpolated; every value is bound.
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(state.as_deref())
+                .bind(opt_in_level.as_deref())
+                .bind(*updated_at_ms)
+                .bind(shop_id)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
         }
         EntityChange::Product {
             id,

@@ -4,5 +4,6 @@
 
 mod apply;
 pub mod entities;
+mod purchases;
 
-pub use apply::{apply, insert_event, mark_processed};
+pub use apply::{Changes, apply, insert_event, mark_processed};

@@ -26,6 +26,7 @@ pub async fn after_install(app: &App, shop: &ShopRecord) -> Result<(), String> {
                 &data.shop.id,
                 &data.shop.name,
                 &currency,
+                &data.shop.primary_domain.host,
             )
             .await
             {
@@ -34,6 +35,11 @@ pub async fn after_install(app: &App, shop: &ShopRecord) -> Result<(), String> {
         }
         Err(err) => return Err(format!("cannot read shop details: {err}")),
     }
+    // The storefront key exists before Shopify holds the pixel, so the pixel's settings can
+    // carry it.
+    crate::pixel::settings::ensure(&app.db, &shop.id)
+        .await
+        .map_err(|err| format!("cannot prepare the pixel: {err}"))?;
     match sync_webhooks(app, shop).await {
         Some(error) => Err(error),
         None => Ok(()),

@@ -59,6 +59,17 @@ impl ProcessDelivery {
             crate::webhooks::body::open(vault.sealer(), &shop_id, &topic, &event_id, &body_enc)
                 .map_err(|err| JobError::Permanent(err.to_string()))?;
 
+        if topic == crate::pixel::intake::TOPIC {
+            return crate::pixel::process_batch(
+                app,
+                &vault,
+                &shop_id,
+                self.delivery_id,
+                &body,
+                received_at,
+            )
+            .await;
+        }
         if topics::COMPLIANCE.contains(&topic.as_str()) {
             let request = events::parse_compliance(&topic, &body)
                 .map_err(|err| JobError::Permanent(err.to_string()))?;

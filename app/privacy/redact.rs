@@ -47,6 +47,42 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
             }
         }
         if let Some(customer_id) = &request.customer_id {
+            // Their identities (visitor ids, tokens, email hash) and profile leave the graph;
+            // their events stay, under the pseudonym, for the shop's aggregate figures.
+            let person: Option<String> = sqlx::query_scalar(
+                "SELECT person_id FROM identities WHERE shop_id = $1 AND kind = 'customer' AND value = $2",
+            )
+            .bind(shop_id)
+            .bind(customer_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(person) = person {
+                sqlx::query(
+                    "DELETE FROM stitch_attempts WHERE shop_id = $1 AND anonymous_id IN \
+                     (SELECT value FROM identities WHERE shop_id = $1 AND person_id = $2 AND kind = 'anonymous')",
+                )
+                .bind(shop_id)
+                .bind(&person)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("UPDATE events SET person_id = $1, anonymous_id = NULL WHERE shop_id = $2 AND person_id = $3")
+                    .bind(format!("redacted:{pseudonym}"))
+                    .bind(shop_id)
+                    .bind(&person)
+                    .execute(&mut *conn)
+                    .await?;
+                for sql in [
+                    "DELETE FROM identities WHERE shop_id = $1 AND person_id = $2",
+                    "DELETE FROM profiles WHERE shop_id = $1 AND person_id = $2",
+                ] {
+                    sqlx::query(sql).bind(shop_id).bind(&person).execute(&mut *conn).await?;
+                }
+            }
+            sqlx::query("DELETE FROM aliases WHERE shop_id = $1 AND user_id = $2")
+                .bind(shop_id)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query("DELETE FROM customer_pii WHERE shop_id = $1 AND customer_id = $2")
                 .bind(shop_id)
                 .bind(customer_id)
@@ -155,6 +191,11 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM privacy_requests WHERE shop_id = $1",
     "DELETE FROM data_health WHERE shop_id = $1",
     "DELETE FROM pii_access_log WHERE shop_id = $1",
+    "DELETE FROM identities WHERE shop_id = $1",
+    "DELETE FROM aliases WHERE shop_id = $1",
+    "DELETE FROM stitch_attempts WHERE shop_id = $1",
+    "DELETE FROM profiles WHERE shop_id = $1",
+    "DELETE FROM pixels WHERE shop_id = $1",
 ];
 
 pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {

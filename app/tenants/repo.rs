@@ -176,13 +176,15 @@ pub async fn record_shop_info(
     gid: &str,
     name: &str,
     currency: &str,
+    primary_host: &str,
 ) -> Result<(), TenantError> {
-    sqlx::query("UPDATE shops SET shopify_gid = $1, name = $2, currency = $3, updated_at = $4 WHERE id = $5")
+    sqlx::query("UPDATE shops SET shopify_gid = $1, name = $2, currency = $3, primary_host = $6, updated_at = $4 WHERE id = $5")
         .bind(gid)
         .bind(name)
         .bind(currency)
         .bind(now_ms())
         .bind(shop_id)
+        .bind(primary_host)
         .execute(db.pool())
         .await?;
     Ok(())

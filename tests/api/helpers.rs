@@ -37,6 +37,11 @@ pub struct TestApp {
 
 /// A fresh app and sandbox, or `None` when the PostgreSQL suite is skipped.
 pub async fn spawn_app(store: Store) -> Option<TestApp> {
+    spawn_app_with(store, |_| {}).await
+}
+
+/// As `spawn_app`, with the app's configuration adjusted first.
+pub async fn spawn_app_with(store: Store, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
     init_logging();
     segops::telemetry::install_crypto_provider();
     let (database_url, sqlite_file) = match store {
@@ -68,7 +73,7 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
         .unwrap();
     let sandbox_url = sandbox.base_url();
 
-    let config = Config {
+    let mut config = Config {
         api_key: api_key.clone(),
         api_secret: Secret::new(api_secret.clone()),
         app_url: app_url.clone(),
@@ -77,7 +82,9 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
         api_version: segops::config::DEFAULT_API_VERSION.to_owned(),
         master_key: MasterKey::generate(),
         bind: app_listener.local_addr().unwrap(),
+        pixel: Default::default(),
     };
+    tweak(&mut config);
     let db = Db::connect(&database_url).await.unwrap();
     db.migrate().await.unwrap();
     let app = Application::with_db(config, db, app_listener).unwrap();

@@ -9,4 +9,5 @@ mod isolation;
 mod lifecycle;
 mod privacy;
 mod protected_data;
+mod storefront;
 mod throttling;

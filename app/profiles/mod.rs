@@ -1,0 +1,9 @@
+//! Profiles: one per person of the identity graph, with the traits segments read. Customer
+//! traits are recomputed per changed customer from their entity rows; behavioural counts are
+//! added per new storefront event; merged people fold into one profile.
+
+mod behaviour;
+mod traits;
+
+pub use behaviour::{count_event, merge_into, note_person};
+pub use traits::{CUSTOMER_TRAITS, CustomerTraits, Refreshed, refresh_customer};
