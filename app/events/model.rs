@@ -204,6 +204,8 @@ pub struct CanonicalEvent {
     pub cart_token: Option<String>,
     /// The storefront visitor (the Web Pixel's client id); set only for pixel events.
     pub anonymous_id: Option<String>,
+    /// The source's own id for the event (the pixel's event id), Segment's `messageId`.
+    pub message_id: Option<String>,
     /// The visitor's consent when the event happened; pixel events carry it.
     pub consent: Option<Consent>,
     /// Segment-spec properties; never protected customer data (see `people`).
@@ -245,6 +247,7 @@ impl CanonicalEvent {
             checkout_token: None,
             cart_token: None,
             anonymous_id: None,
+            message_id: None,
             consent: None,
             properties: Map::new(),
         }
@@ -274,6 +277,8 @@ impl<'de> Deserialize<'de> for CanonicalEvent {
             #[serde(default)]
             anonymous_id: Option<String>,
             #[serde(default)]
+            message_id: Option<String>,
+            #[serde(default)]
             consent: Option<Consent>,
             #[serde(default)]
             properties: Map<String, Value>,
@@ -289,6 +294,7 @@ impl<'de> Deserialize<'de> for CanonicalEvent {
             checkout_token: s.checkout_token,
             cart_token: s.cart_token,
             anonymous_id: s.anonymous_id,
+            message_id: s.message_id,
             consent: s.consent,
             properties: s.properties,
         })

@@ -288,8 +288,8 @@ async fn insert_event_for(
 ) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO events (shop_id, kind, segment_name, dedupe_key, occurred_at, customer_id, order_id, checkout_token, cart_token, \
-         properties, source, delivery_id, created_at, anonymous_id, person_id, consent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         properties, source, delivery_id, created_at, anonymous_id, person_id, consent, message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (shop_id, dedupe_key) DO NOTHING",
     )
     .bind(shop_id)
@@ -308,6 +308,7 @@ async fn insert_event_for(
     .bind(event.anonymous_id.as_deref())
     .bind(person_id)
     .bind(event.consent.map(|c| c.segment_object().to_string()))
+    .bind(event.message_id.as_deref())
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() == 1)

@@ -32,6 +32,7 @@ pub fn map(event: &PixelEvent) -> CanonicalEvent {
     };
     let mut canonical = CanonicalEvent::new(kind, dedupe_key, event.occurred_at_ms);
     canonical.anonymous_id = Some(event.client_id.clone());
+    canonical.message_id = Some(event.id.clone());
     canonical.consent = Some(event.consent);
     canonical.checkout_token = token.clone();
     canonical.order_id = order_id.clone();

@@ -10,4 +10,5 @@ mod lifecycle;
 mod privacy;
 mod protected_data;
 mod storefront;
+mod storefront_browser;
 mod throttling;
