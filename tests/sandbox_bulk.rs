@@ -66,15 +66,28 @@ async fn customers_and_orders_page_with_shopify_fields_and_date_search() {
     assert_eq!(page["edges"].as_array().unwrap().len(), 5, "{body}");
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     let node = &page["edges"][0]["node"];
-    assert!(node["id"].as_str().unwrap().starts_with("gid://shopify/Customer/"));
-    assert!(node["numberOfOrders"].is_string(), "UnsignedInt64 is a string");
+    assert!(
+        node["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("gid://shopify/Customer/")
+    );
+    assert!(
+        node["numberOfOrders"].is_string(),
+        "UnsignedInt64 is a string"
+    );
     assert!(["ENABLED", "DISABLED"].contains(&node["state"].as_str().unwrap()));
     // connection cost: 2 + 5 × (1 customer + 1 address + 1 consent + 1 money)
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 22);
 
     let since = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date();
     let (_, all) = t
-        .graphql(SHOP, &token, "{ orders(first: 250) { nodes { id createdAt } } }", json!({}))
+        .graphql(
+            SHOP,
+            &token,
+            "{ orders(first: 250) { nodes { id createdAt } } }",
+            json!({}),
+        )
         .await;
     let (_, recent) = t
         .graphql(
@@ -85,10 +98,21 @@ async fn customers_and_orders_page_with_shopify_fields_and_date_search() {
         )
         .await;
     let all = all["data"]["orders"]["nodes"].as_array().unwrap().len();
-    let recent = recent["data"]["orders"]["nodes"].as_array().unwrap().clone();
-    assert!(!recent.is_empty() && recent.len() < all, "{} of {all}", recent.len());
+    let recent = recent["data"]["orders"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        !recent.is_empty() && recent.len() < all,
+        "{} of {all}",
+        recent.len()
+    );
     let cutoff = format!("{since}T00:00:00Z");
-    assert!(recent.iter().all(|o| o["createdAt"].as_str().unwrap() >= cutoff.as_str()));
+    assert!(
+        recent
+            .iter()
+            .all(|o| o["createdAt"].as_str().unwrap() >= cutoff.as_str())
+    );
     let (_, full) = t
         .graphql(
             SHOP,
@@ -100,8 +124,15 @@ async fn customers_and_orders_page_with_shopify_fields_and_date_search() {
             json!({}),
         )
         .await;
-    let recent = full["data"]["orders"]["nodes"].as_array().expect("orders page").clone();
-    assert!(recent.iter().all(|o| !o["lineItems"]["nodes"].as_array().unwrap().is_empty()));
+    let recent = full["data"]["orders"]["nodes"]
+        .as_array()
+        .expect("orders page")
+        .clone();
+    assert!(
+        recent
+            .iter()
+            .all(|o| !o["lineItems"]["nodes"].as_array().unwrap().is_empty())
+    );
 }
 
 #[tokio::test]
@@ -118,12 +149,20 @@ async fn tags_add_and_remove_change_the_customer_and_send_customers_update() {
     let gid = format!("gid://shopify/Customer/{}", c["id"]);
     let add = "mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }";
     let (_, body) = t
-        .graphql(SHOP, &token, add, json!({ "id": gid, "tags": ["segops:vip, segops:loyal", "red"] }))
+        .graphql(
+            SHOP,
+            &token,
+            add,
+            json!({ "id": gid, "tags": ["segops:vip, segops:loyal", "red"] }),
+        )
         .await;
     assert_eq!(body["data"]["tagsAdd"]["node"]["id"], gid);
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 10);
     let (_, tags) = t
-        .get(&format!("/_sandbox/shops/{SHOP}/customers/{}/tags", c["id"]))
+        .get(&format!(
+            "/_sandbox/shops/{SHOP}/customers/{}/tags",
+            c["id"]
+        ))
         .await;
     assert_eq!(tags["tags"], json!(["Red", "segops:loyal", "segops:vip"]));
     eventually(5, "customers/update delivered", || {
@@ -131,14 +170,27 @@ async fn tags_add_and_remove_change_the_customer_and_send_customers_update() {
     })
     .await;
     let remove = "mutation($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } } }";
-    t.graphql(SHOP, &token, remove, json!({ "id": gid, "tags": ["SEGOPS:VIP"] }))
-        .await;
+    t.graphql(
+        SHOP,
+        &token,
+        remove,
+        json!({ "id": gid, "tags": ["SEGOPS:VIP"] }),
+    )
+    .await;
     let (_, tags) = t
-        .get(&format!("/_sandbox/shops/{SHOP}/customers/{}/tags", c["id"]))
+        .get(&format!(
+            "/_sandbox/shops/{SHOP}/customers/{}/tags",
+            c["id"]
+        ))
         .await;
     assert_eq!(tags["tags"], json!(["Red", "segops:loyal"]));
     let (_, missing) = t
-        .graphql(SHOP, &token, add, json!({ "id": "gid://shopify/Customer/1", "tags": ["x"] }))
+        .graphql(
+            SHOP,
+            &token,
+            add,
+            json!({ "id": "gid://shopify/Customer/1", "tags": ["x"] }),
+        )
         .await;
     assert_eq!(
         missing["data"]["tagsAdd"],
@@ -154,8 +206,11 @@ async fn a_bulk_query_writes_shopify_jsonl_and_delivers_the_finish_webhook() {
     seed(&t, 50, 400).await;
     let q = "{ orders { edges { node { id name customer { id } lineItems { edges { node { id quantity } } } } } } }";
     // Held paused so the second run meets the first still in progress.
-    t.post(&format!("/_sandbox/shops/{SHOP}/bulk_operations/pause"), json!({}))
-        .await;
+    t.post(
+        &format!("/_sandbox/shops/{SHOP}/bulk_operations/pause"),
+        json!({}),
+    )
+    .await;
     let started = run_query(&t, &token, q).await;
     let op = &started["data"]["bulkOperationRunQuery"]["bulkOperation"];
     assert_eq!(op["status"], "CREATED", "{started}");
@@ -167,8 +222,11 @@ async fn a_bulk_query_writes_shopify_jsonl_and_delivers_the_finish_webhook() {
         err["message"],
         format!("A bulk query operation for this app and shop is already in progress: {id}.")
     );
-    t.post(&format!("/_sandbox/shops/{SHOP}/bulk_operations/resume"), json!({}))
-        .await;
+    t.post(
+        &format!("/_sandbox/shops/{SHOP}/bulk_operations/resume"),
+        json!({}),
+    )
+    .await;
     let done = finished(&t, &token, &id).await;
     assert_eq!(done["status"], "COMPLETED", "{done}");
     assert_eq!(done["rootObjectCount"], "400");
@@ -182,15 +240,24 @@ async fn a_bulk_query_writes_shopify_jsonl_and_delivers_the_finish_webhook() {
         .await
         .unwrap();
     assert_eq!(done["fileSize"], file.len().to_string());
-    let lines: Vec<Value> = file.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = file
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(done["objectCount"], lines.len().to_string());
-    assert!(file.contains(r"gid:\/\/shopify\/Order\/"), "slashes are escaped as Shopify writes them");
+    assert!(
+        file.contains(r"gid:\/\/shopify\/Order\/"),
+        "slashes are escaped as Shopify writes them"
+    );
     let mut parent: Option<String> = None;
     for line in &lines {
         match line.get("__parentId") {
             None => {
                 assert!(line["id"].as_str().unwrap().contains("/Order/"));
-                assert!(line.get("lineItems").is_none(), "children are their own lines");
+                assert!(
+                    line.get("lineItems").is_none(),
+                    "children are their own lines"
+                );
                 parent = line["id"].as_str().map(str::to_string);
             }
             Some(p) => {
@@ -200,7 +267,10 @@ async fn a_bulk_query_writes_shopify_jsonl_and_delivers_the_finish_webhook() {
         }
     }
     let hook = eventually(5, "bulk_operations/finish", || {
-        t.receiver.for_topic("bulk_operations/finish").into_iter().next()
+        t.receiver
+            .for_topic("bulk_operations/finish")
+            .into_iter()
+            .next()
     })
     .await;
     let body = hook.json();
@@ -213,7 +283,12 @@ async fn a_bulk_query_writes_shopify_jsonl_and_delivers_the_finish_webhook() {
         segops::sandbox::signing::webhook_hmac(sandbox_support::API_SECRET, &hook.body)
     );
     let (_, current) = t
-        .graphql(SHOP, &token, "{ currentBulkOperation { id status } }", json!({}))
+        .graphql(
+            SHOP,
+            &token,
+            "{ currentBulkOperation { id status } }",
+            json!({}),
+        )
         .await;
     assert_eq!(current["data"]["currentBulkOperation"]["id"], id);
 }
@@ -223,9 +298,18 @@ async fn bulk_queries_shopify_refuses_get_its_user_errors() {
     let t = start().await;
     let token = installed(&t).await;
     let cases = [
-        ("{ orders { nodes { id } } }", "Selecting via 'nodes' is not supported"),
-        ("{ shop { id } }", "Bulk queries must contain at least one connection."),
-        ("", "Invalid bulk query: syntax error, unexpected end of file"),
+        (
+            "{ orders { nodes { id } } }",
+            "Selecting via 'nodes' is not supported",
+        ),
+        (
+            "{ shop { id } }",
+            "Bulk queries must contain at least one connection.",
+        ),
+        (
+            "",
+            "Invalid bulk query: syntax error, unexpected end of file",
+        ),
         (
             "{ orders { edges { node { name lineItems { edges { node { id } } } } } } }",
             "Connection fields without 'id': orders.",
@@ -252,8 +336,11 @@ async fn paused_operations_wait_and_a_forced_failure_keeps_partial_data() {
     let token = installed(&t).await;
     t.subscribe(SHOP, &token, "BULK_OPERATIONS_FINISH").await;
     seed(&t, 600, 0).await;
-    t.post(&format!("/_sandbox/shops/{SHOP}/bulk_operations/pause"), json!({}))
-        .await;
+    t.post(
+        &format!("/_sandbox/shops/{SHOP}/bulk_operations/pause"),
+        json!({}),
+    )
+    .await;
     let started = run_query(&t, &token, "{ customers { edges { node { id email } } } }").await;
     let id = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
         .as_str()
@@ -261,8 +348,11 @@ async fn paused_operations_wait_and_a_forced_failure_keeps_partial_data() {
         .to_string();
     let (_, polled) = t.graphql(SHOP, &token, POLL, json!({ "id": id })).await;
     assert_eq!(polled["data"]["node"]["status"], "CREATED");
-    t.post(&format!("/_sandbox/shops/{SHOP}/bulk_operations/resume"), json!({}))
-        .await;
+    t.post(
+        &format!("/_sandbox/shops/{SHOP}/bulk_operations/resume"),
+        json!({}),
+    )
+    .await;
     assert_eq!(finished(&t, &token, &id).await["status"], "COMPLETED");
 
     let (status, _) = t
@@ -299,12 +389,26 @@ async fn seeding_thousands_of_records_is_quick_and_silent() {
     t.subscribe(SHOP, &token, "ORDERS_CREATE").await;
     let began = std::time::Instant::now();
     seed(&t, 2000, 4000).await;
-    assert!(began.elapsed() < std::time::Duration::from_secs(5), "{:?}", began.elapsed());
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        began.elapsed()
+    );
     let (_, body) = t
-        .graphql(SHOP, &token, "{ orders(first: 1, sortKey: CREATED_AT) { nodes { createdAt } } }", json!({}))
+        .graphql(
+            SHOP,
+            &token,
+            "{ orders(first: 1, sortKey: CREATED_AT) { nodes { createdAt } } }",
+            json!({}),
+        )
         .await;
-    let oldest = body["data"]["orders"]["nodes"][0]["createdAt"].as_str().unwrap().to_string();
-    let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(100)).date().to_string();
+    let oldest = body["data"]["orders"]["nodes"][0]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(100))
+        .date()
+        .to_string();
     assert!(oldest < cutoff, "history reaches past 100 days: {oldest}");
     assert!(t.deliveries(SHOP).await.is_empty());
 }

@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn nested_connection_nodes_follow_their_parent_with_its_id() {
-        let data: Value = Value::from_json(serde_json::json!({
+        let data: Value = async_graphql::value!({
             "orders": { "edges": [
                 { "node": { "id": "gid://shopify/Order/1", "name": "#1001",
                     "customer": { "id": "gid://shopify/Customer/7" },
@@ -92,8 +92,7 @@ mod tests {
                 { "node": { "id": "gid://shopify/Order/4", "name": "#1002",
                     "customer": null, "lineItems": { "edges": [] } } }
             ] }
-        }))
-        .unwrap();
+        });
         let mut out = Vec::new();
         assert_eq!(write_page(&data, &mut out), (4, 2));
         let text = String::from_utf8(out).unwrap();
