@@ -154,15 +154,15 @@ impl BulkOperations {
     }
 
     /// Registers a new operation unless one of that kind is still running for the shop;
-    /// then the running one is returned as the error.
-    pub fn start(&self, mut op: Operation) -> Result<Operation, Operation> {
+    /// then the running one's id is the error.
+    pub fn start(&self, mut op: Operation) -> Result<Operation, u64> {
         let mut inner = self.lock();
         if let Some(running) = inner
             .ops
             .values()
             .find(|o| o.shop == op.shop && o.kind == op.kind && !o.status.finished())
         {
-            return Err(running.clone());
+            return Err(running.id);
         }
         let control = inner.controls.entry(op.shop.clone()).or_default();
         op.doomed = control.fail_next.take();

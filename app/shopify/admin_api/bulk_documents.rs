@@ -4,6 +4,10 @@
 use graphql_client::GraphQLQuery;
 
 // Shopify's scalars as the wire carries them.
+#[allow(
+    clippy::upper_case_acronyms,
+    reason = "graphql_client looks scalars up by their schema name"
+)]
 type URL = String;
 type UnsignedInt64 = String;
 

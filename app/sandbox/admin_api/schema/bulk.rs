@@ -244,10 +244,10 @@ fn launch(ctx: &Context<'_>, op: Operation) -> Result<()> {
     Ok(())
 }
 
-fn in_progress(kind: &str, running: &Operation) -> String {
+fn in_progress(kind: &str, running: u64) -> String {
     format!(
         "A bulk {kind} operation for this app and shop is already in progress: {}.",
-        gid("BulkOperation", running.id)
+        gid("BulkOperation", running)
     )
 }
 
@@ -326,7 +326,7 @@ impl BulkMutation {
                 user_errors: vec![BulkOperationUserError {
                     code: Some(BulkOperationUserErrorCode::OperationInProgress),
                     field: None,
-                    message: in_progress("query", &running),
+                    message: in_progress("query", running),
                 }],
             })),
         }
@@ -385,7 +385,7 @@ impl BulkMutation {
             Err(running) => refuse(
                 BulkMutationErrorCode::OperationInProgress,
                 None,
-                in_progress("mutation", &running),
+                in_progress("mutation", running),
             ),
         }
     }
