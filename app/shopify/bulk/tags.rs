@@ -162,7 +162,7 @@ pub async fn line_errors(
     let mut stream = super::open_result(client, url, &[]).await?;
     let mut failed = Vec::new();
     while let Some(line) = stream.next().await? {
-        let mut messages: Vec<String> = messages(&line["errors"]);
+        let mut messages: Vec<String> = messages_of(&line["errors"]);
         messages.extend(messages_of(&line["data"][change.field()]["userErrors"]));
         if !messages.is_empty() {
             failed.push(LineError {
@@ -172,10 +172,6 @@ pub async fn line_errors(
         }
     }
     Ok(failed)
-}
-
-fn messages(errors: &Value) -> Vec<String> {
-    messages_of(errors)
 }
 
 fn messages_of(list: &Value) -> Vec<String> {
