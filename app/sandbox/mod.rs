@@ -3,6 +3,7 @@
 
 mod admin_api;
 mod admin_page;
+mod bulk;
 mod config;
 mod control;
 mod errors;

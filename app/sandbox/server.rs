@@ -10,7 +10,7 @@ use super::admin_api::{self, AdminApi, AdminState};
 use super::config::SandboxConfig;
 use super::state::{SandboxState, SharedState};
 use super::webhooks::delivery::DeliveryQueue;
-use super::{admin_page, control, oauth};
+use super::{admin_page, bulk, control, oauth};
 
 /// A running sandbox Shopify.
 pub struct Sandbox {
@@ -105,7 +105,12 @@ fn router(state: SharedState, api: Arc<AdminApi>) -> Router {
             "/store/{shop}/admin/apps/{api_key}",
             get(admin_page::app_link),
         )
+        .route("/staged-uploads/", post(bulk::files::upload))
+        .route("/bulk-operation-outputs/{file}", get(bulk::files::result))
+        // Bulk mutation variables may be large (Shopify takes up to 100 MB).
+        .layer(axum::extract::DefaultBodyLimit::max(100 * 1024 * 1024))
         .merge(control::router())
+        .merge(bulk::control::router())
         .with_state(state)
         .merge(admin)
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
+use super::bulk::BulkOperations;
 use super::config::SandboxConfig;
 use super::store::{Cart, Checkout, Customer, Order, Product};
 use super::webhooks::delivery::DeliveryQueue;
@@ -137,6 +138,7 @@ pub struct SandboxState {
     world: Mutex<World>,
     next_id: AtomicU64,
     pub deliveries: Arc<DeliveryQueue>,
+    pub bulk: BulkOperations,
 }
 
 pub type SharedState = Arc<SandboxState>;
@@ -152,6 +154,7 @@ impl SandboxState {
             world: Mutex::new(World::default()),
             next_id: AtomicU64::new(FIRST_ID),
             deliveries,
+            bulk: BulkOperations::default(),
         }
     }
 

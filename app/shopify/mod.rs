@@ -3,6 +3,8 @@
 //! Everything past this module works with our own types.
 
 pub mod admin_api;
+pub mod bulk;
+pub mod customer_tags;
 pub mod oauth;
 pub mod payloads;
 mod query_hmac;

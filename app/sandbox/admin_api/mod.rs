@@ -203,7 +203,9 @@ pub async fn graphql(
             shop: shop.clone(),
             scopes,
             api_version: version.clone(),
-        });
+        })
+        // Bulk operations re-enter the schema from their background task.
+        .data(admin.api.schema.clone());
     if let Some(name) = &request.operation_name {
         gql = gql.operation_name(name.clone());
     }

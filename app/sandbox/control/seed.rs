@@ -28,6 +28,13 @@ struct SeedInput {
     #[serde(default)]
     deliver: bool,
     seed: Option<u64>,
+    /// Days of history to spread records over.
+    #[serde(default = "default_days")]
+    days: i64,
+}
+
+fn default_days() -> i64 {
+    90
 }
 
 pub async fn seed(
@@ -40,6 +47,11 @@ pub async fn seed(
         return Err(ControlError::Invalid(format!(
             "at most {MAX_RECORDS} records per seed"
         )));
+    }
+    if !(1..=3650).contains(&input.days) {
+        return Err(ControlError::Invalid(
+            "days must be between 1 and 3650".into(),
+        ));
     }
     let mut world = state.world();
     let s = shop_mut(&mut world, &shop)?;
@@ -54,6 +66,7 @@ pub async fn seed(
         customers: input.customers,
         products: input.products,
         orders: input.orders,
+        days: input.days,
     };
     let seeded = generate(
         &counts,

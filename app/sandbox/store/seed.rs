@@ -1,5 +1,5 @@
 //! Deterministic merchant history: customers, a catalog with variants and SKUs, and orders spread
-//! over the past 90 days (some refunded), generated from a seeded RNG so every run looks the same.
+//! over the past N days (90 unless asked) (some refunded), generated from a seeded RNG so every run looks the same.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -86,6 +86,8 @@ pub struct SeedCounts {
     pub customers: usize,
     pub products: usize,
     pub orders: usize,
+    /// How far back the history reaches.
+    pub days: i64,
 }
 
 pub struct Seeded {
@@ -105,13 +107,14 @@ pub fn generate(
     mut next_id: impl FnMut() -> u64,
 ) -> Seeded {
     let mut rng = StdRng::seed_from_u64(seed);
-    let start = now - Duration::days(90);
+    let start = now - Duration::days(counts.days);
+    let span = counts.days * 86_400;
     let mut customers = Vec::with_capacity(counts.customers);
     for i in 0..counts.customers {
         let first = FIRST[rng.random_range(0..FIRST.len())];
         let last = LAST[rng.random_range(0..LAST.len())];
         let id = next_id();
-        let created = start + Duration::seconds(rng.random_range(0..90 * 86_400));
+        let created = start + Duration::seconds(rng.random_range(0..span));
         let city = CITIES[rng.random_range(0..CITIES.len())];
         let phone = (rng.random_range(0..3) == 0).then(|| format!("+1613555{:04}", i % 10_000));
         let subscribed = rng.random_range(0..10) < 4;
@@ -240,7 +243,7 @@ pub fn generate(
     let mut orders = Vec::with_capacity(counts.orders);
     if !all_products.is_empty() {
         let mut times: Vec<OffsetDateTime> = (0..counts.orders)
-            .map(|_| start + Duration::seconds(rng.random_range(0..90 * 86_400)))
+            .map(|_| start + Duration::seconds(rng.random_range(0..span)))
             .collect();
         times.sort();
         for (i, created) in times.into_iter().enumerate() {

@@ -2,6 +2,7 @@
 //! Shopify's schema, sent with the shop's token, paced by the cost Shopify reports and retried
 //! when Shopify throttles (whether it says so with HTTP 200 or 429).
 
+pub mod bulk_documents;
 mod operations;
 mod throttle;
 
@@ -104,6 +105,11 @@ struct Cost {
 }
 
 impl ShopClient {
+    /// The HTTP client, for the non-GraphQL legs of Shopify flows (staged uploads, bulk results).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.api.http
+    }
+
     pub async fn run<Q: GraphQLQuery>(
         &self,
         variables: Q::Variables,

@@ -2,16 +2,22 @@
 //! This module owns the request context, the custom scalars and the schema's assembly; the roots
 //! and object types live in the files below.
 
+mod bulk;
+mod customers;
+mod money;
 mod mutation;
+mod node;
+mod orders;
+mod paging;
 mod query;
+mod search;
 mod shop;
+mod tags;
 mod webhooks;
 
-use async_graphql::{Context, EmptySubscription, Result};
+use async_graphql::{Context, EmptySubscription, MergedObject, Result};
 use serde::{Deserialize, Serialize};
 
-pub use self::mutation::Mutation;
-pub use self::query::QueryRoot;
 pub use self::shop::{
     AccessScope, ApiVersion, AppInstallation, Count, CountPrecision, CurrencyCode, Domain, Shop,
     ShopPlan,
@@ -52,10 +58,31 @@ async_graphql::scalar!(UnsignedInt64, "UnsignedInt64");
 pub struct Arn(pub String);
 async_graphql::scalar!(Arn, "ARN");
 
+/// `QueryRoot`, assembled from one part per area.
+#[derive(MergedObject, Default)]
+#[graphql(name = "QueryRoot")]
+pub struct QueryRoot(
+    query::CoreQuery,
+    customers::CustomersQuery,
+    orders::OrdersQuery,
+    bulk::BulkQuery,
+    node::NodeQuery,
+);
+
+/// `Mutation`, assembled from one part per area.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(
+    mutation::CoreMutation,
+    tags::TagsMutation,
+    bulk::BulkMutation,
+);
+
 pub type AdminSchema = async_graphql::Schema<QueryRoot, Mutation, EmptySubscription>;
 
 pub fn build() -> AdminSchema {
-    async_graphql::Schema::build(QueryRoot, Mutation, EmptySubscription).finish()
+    async_graphql::Schema::build(QueryRoot::default(), Mutation::default(), EmptySubscription)
+        .finish()
 }
 
 pub(super) fn api<'a>(ctx: &Context<'a>) -> Result<&'a ApiContext> {

@@ -1,4 +1,4 @@
-//! `QueryRoot`: the read side (shop, installation, webhook subscriptions, counts) and its cursors.
+//! `CoreQuery`, part of `QueryRoot`: the read side (shop, installation, webhook subscriptions, counts) and its cursors.
 
 use async_graphql::{Context, ID, Object, Result};
 use base64::Engine;
@@ -7,7 +7,7 @@ use super::*;
 use crate::sandbox::state::{Subscription, gid};
 use crate::sandbox::webhooks::topics::WebhookSubscriptionTopic;
 
-fn cursor(id: u64) -> String {
+pub(super) fn cursor(id: u64) -> String {
     base64::engine::general_purpose::STANDARD
         .encode(format!("{{\"last_id\":{id},\"last_value\":\"{id}\"}}"))
 }
@@ -20,10 +20,11 @@ pub(super) fn cursor_id(cursor: &str) -> Option<u64> {
     v.get("last_id")?.as_u64()
 }
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct CoreQuery;
 
-#[Object(name = "QueryRoot")]
-impl QueryRoot {
+#[Object]
+impl CoreQuery {
     /// The shop the access token belongs to.
     async fn shop(&self, ctx: &Context<'_>) -> Result<Shop> {
         let api = api(ctx)?;
