@@ -3,15 +3,14 @@
 //! and object types live in the files below.
 
 mod mutation;
+mod native;
 mod query;
 mod shop;
 mod webhooks;
 
-use async_graphql::{Context, EmptySubscription, Result};
+use async_graphql::{Context, EmptySubscription, MergedObject, Result};
 use serde::{Deserialize, Serialize};
 
-pub use self::mutation::Mutation;
-pub use self::query::QueryRoot;
 pub use self::shop::{
     AccessScope, ApiVersion, AppInstallation, Count, CountPrecision, CurrencyCode, Domain, Shop,
     ShopPlan,
@@ -52,10 +51,21 @@ async_graphql::scalar!(UnsignedInt64, "UnsignedInt64");
 pub struct Arn(pub String);
 async_graphql::scalar!(Arn, "ARN");
 
+/// The query root, merged from one part per area.
+#[derive(MergedObject, Default)]
+#[graphql(name = "QueryRoot")]
+pub struct QueryRoot(query::CoreQuery, native::NativeQuery);
+
+/// The mutation root, merged from one part per area.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(mutation::CoreMutation, native::NativeMutation);
+
 pub type AdminSchema = async_graphql::Schema<QueryRoot, Mutation, EmptySubscription>;
 
 pub fn build() -> AdminSchema {
-    async_graphql::Schema::build(QueryRoot, Mutation, EmptySubscription).finish()
+    async_graphql::Schema::build(QueryRoot::default(), Mutation::default(), EmptySubscription)
+        .finish()
 }
 
 pub(super) fn api<'a>(ctx: &Context<'a>) -> Result<&'a ApiContext> {

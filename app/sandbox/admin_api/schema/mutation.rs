@@ -6,10 +6,11 @@ use super::*;
 use crate::sandbox::admin_api::subscriptions;
 use crate::sandbox::webhooks::topics::WebhookSubscriptionTopic;
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct CoreMutation;
 
-#[Object(name = "Mutation")]
-impl Mutation {
+#[Object]
+impl CoreMutation {
     async fn webhook_subscription_create(
         &self,
         ctx: &Context<'_>,

@@ -20,10 +20,11 @@ pub(super) fn cursor_id(cursor: &str) -> Option<u64> {
     v.get("last_id")?.as_u64()
 }
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct CoreQuery;
 
-#[Object(name = "QueryRoot")]
-impl QueryRoot {
+#[Object]
+impl CoreQuery {
     /// The shop the access token belongs to.
     async fn shop(&self, ctx: &Context<'_>) -> Result<Shop> {
         let api = api(ctx)?;

@@ -1,0 +1,683 @@
+//! The app's discount Function (`shopifyFunctions`) and the automatic discounts that run it:
+//! `discountAutomaticAppCreate/Update` with configuration metafields, and `discountNode`.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::super::webhooks::utc;
+use super::super::{DateTime, PageInfo, api};
+use super::metafield_values::{check_key, check_namespace, check_value};
+use super::metafields::Metafield;
+use super::{ApiContext, app_hash, gid_id, require, resolve_namespace};
+use crate::sandbox::state::gid;
+use crate::sandbox::store::native::{CombinesWith, DiscountRecord, MetafieldRecord};
+
+/// The one Function the sandbox knows the app to have deployed (extensions/segops-discount).
+pub const FUNCTION_HANDLE: &str = "segops-discount";
+const FUNCTION_TITLE: &str = "SegOps segment discounts";
+const FUNCTION_API_TYPE: &str = "discount";
+const FUNCTION_API_VERSION: &str = "2025-07";
+
+/// The Function's id: UUID-shaped, derived from the app's API key so it is stable across runs.
+pub fn function_id(api: &ApiContext) -> String {
+    let h = hex::encode(&app_hash(api, FUNCTION_HANDLE)[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "ShopifyFunction")]
+pub struct ShopifyFunction {
+    api_type: String,
+    api_version: String,
+    app_key: String,
+    description: Option<String>,
+    handle: String,
+    id: String,
+    input_query: Option<String>,
+    title: String,
+    use_creation_ui: bool,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "ShopifyFunctionEdge")]
+pub struct ShopifyFunctionEdge {
+    cursor: String,
+    node: ShopifyFunction,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "ShopifyFunctionConnection")]
+pub struct ShopifyFunctionConnection {
+    edges: Vec<ShopifyFunctionEdge>,
+    nodes: Vec<ShopifyFunction>,
+    page_info: PageInfo,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "DiscountClass")]
+pub enum DiscountClass {
+    #[graphql(name = "PRODUCT")]
+    Product,
+    #[graphql(name = "ORDER")]
+    Order,
+    #[graphql(name = "SHIPPING")]
+    Shipping,
+}
+
+impl DiscountClass {
+    fn wire(self) -> &'static str {
+        match self {
+            Self::Product => "PRODUCT",
+            Self::Order => "ORDER",
+            Self::Shipping => "SHIPPING",
+        }
+    }
+    fn from_wire(s: &str) -> Self {
+        match s {
+            "ORDER" => Self::Order,
+            "SHIPPING" => Self::Shipping,
+            _ => Self::Product,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "DiscountStatus")]
+pub enum DiscountStatus {
+    #[graphql(name = "ACTIVE")]
+    Active,
+    #[graphql(name = "EXPIRED")]
+    Expired,
+    #[graphql(name = "SCHEDULED")]
+    Scheduled,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountCombinesWith")]
+pub struct DiscountCombinesWith {
+    order_discounts: bool,
+    product_discounts: bool,
+    shipping_discounts: bool,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AppDiscountType")]
+pub struct AppDiscountType {
+    app_key: String,
+    description: Option<String>,
+    discount_classes: Vec<DiscountClass>,
+    function_id: String,
+    title: String,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountAutomaticApp")]
+pub struct DiscountAutomaticApp {
+    app_discount_type: AppDiscountType,
+    applies_on_one_time_purchase: bool,
+    applies_on_subscription: bool,
+    async_usage_count: i32,
+    combines_with: DiscountCombinesWith,
+    created_at: DateTime,
+    discount_classes: Vec<DiscountClass>,
+    discount_id: ID,
+    ends_at: Option<DateTime>,
+    recurring_cycle_limit: i32,
+    starts_at: DateTime,
+    status: DiscountStatus,
+    tags: Vec<String>,
+    title: String,
+    updated_at: DateTime,
+}
+
+#[derive(Union)]
+#[graphql(name = "Discount")]
+pub enum Discount {
+    DiscountAutomaticApp(DiscountAutomaticApp),
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountNode", complex)]
+pub struct DiscountNode {
+    discount: Discount,
+    id: ID,
+    #[graphql(skip)]
+    owner: String,
+}
+
+#[async_graphql::ComplexObject]
+impl DiscountNode {
+    async fn metafield(
+        &self,
+        ctx: &Context<'_>,
+        namespace: Option<String>,
+        key: String,
+    ) -> Result<Option<Metafield>> {
+        let api = api(ctx)?;
+        let namespace = resolve_namespace(api, namespace.as_deref().unwrap_or("$app"));
+        let world = api.state.world();
+        let s = world.shops.get(&api.shop).ok_or("Shop not found")?;
+        Ok(s.native
+            .metafields
+            .get(&(self.owner.clone(), namespace, key))
+            .map(Metafield::from))
+    }
+}
+
+#[derive(InputObject)]
+#[graphql(name = "DiscountCombinesWithInput")]
+pub struct DiscountCombinesWithInput {
+    #[graphql(default = false)]
+    product_discounts: bool,
+    #[graphql(default = false)]
+    order_discounts: bool,
+    #[graphql(default = false)]
+    shipping_discounts: bool,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "MetafieldInput")]
+pub struct MetafieldInput {
+    id: Option<ID>,
+    namespace: Option<String>,
+    key: Option<String>,
+    value: Option<String>,
+    #[graphql(name = "type")]
+    type_name: Option<String>,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "DiscountAutomaticAppInput")]
+pub struct DiscountAutomaticAppInput {
+    combines_with: Option<DiscountCombinesWithInput>,
+    discount_classes: Option<Vec<DiscountClass>>,
+    title: Option<String>,
+    starts_at: Option<DateTime>,
+    ends_at: Option<DateTime>,
+    tags: Option<Vec<String>>,
+    #[graphql(deprecation = "Use `functionHandle` instead.")]
+    function_id: Option<String>,
+    function_handle: Option<String>,
+    #[graphql(default)]
+    metafields: Vec<MetafieldInput>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "DiscountErrorCode")]
+pub enum DiscountErrorCode {
+    #[graphql(name = "BLANK")]
+    Blank,
+    #[graphql(name = "INVALID")]
+    Invalid,
+    #[graphql(name = "TOO_LONG")]
+    TooLong,
+    #[graphql(name = "END_DATE_BEFORE_START_DATE")]
+    EndDateBeforeStartDate,
+    #[graphql(name = "MISSING_FUNCTION_IDENTIFIER")]
+    MissingFunctionIdentifier,
+    #[graphql(name = "MULTIPLE_FUNCTION_IDENTIFIERS")]
+    MultipleFunctionIdentifiers,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountUserError")]
+pub struct DiscountUserError {
+    code: Option<DiscountErrorCode>,
+    extra_info: Option<String>,
+    field: Option<Vec<String>>,
+    message: String,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountAutomaticAppCreatePayload")]
+pub struct DiscountAutomaticAppCreatePayload {
+    automatic_app_discount: Option<DiscountAutomaticApp>,
+    user_errors: Vec<DiscountUserError>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DiscountAutomaticAppUpdatePayload")]
+pub struct DiscountAutomaticAppUpdatePayload {
+    automatic_app_discount: Option<DiscountAutomaticApp>,
+    user_errors: Vec<DiscountUserError>,
+}
+
+fn the_function(api: &ApiContext) -> ShopifyFunction {
+    ShopifyFunction {
+        api_type: FUNCTION_API_TYPE.into(),
+        api_version: FUNCTION_API_VERSION.into(),
+        app_key: api.state.config.api_key.clone(),
+        description: Some("Discounts for members of SegOps customer segments".into()),
+        handle: FUNCTION_HANDLE.into(),
+        id: function_id(api),
+        input_query: None,
+        title: FUNCTION_TITLE.into(),
+        use_creation_ui: true,
+    }
+}
+
+fn view(api: &ApiContext, d: &DiscountRecord) -> DiscountAutomaticApp {
+    let now = OffsetDateTime::now_utc();
+    let status = if d.starts_at > now {
+        DiscountStatus::Scheduled
+    } else if d.ends_at.is_some_and(|e| e <= now) {
+        DiscountStatus::Expired
+    } else {
+        DiscountStatus::Active
+    };
+    let classes: Vec<DiscountClass> = d
+        .discount_classes
+        .iter()
+        .map(|c| DiscountClass::from_wire(c))
+        .collect();
+    DiscountAutomaticApp {
+        app_discount_type: AppDiscountType {
+            app_key: api.state.config.api_key.clone(),
+            description: None,
+            discount_classes: classes.clone(),
+            function_id: d.function_id.clone(),
+            title: FUNCTION_TITLE.into(),
+        },
+        applies_on_one_time_purchase: true,
+        applies_on_subscription: true,
+        async_usage_count: 0,
+        combines_with: DiscountCombinesWith {
+            order_discounts: d.combines_with.order_discounts,
+            product_discounts: d.combines_with.product_discounts,
+            shipping_discounts: d.combines_with.shipping_discounts,
+        },
+        created_at: DateTime(utc(d.created_at)),
+        discount_classes: classes,
+        discount_id: ID(gid("DiscountAutomaticNode", d.id)),
+        ends_at: d.ends_at.map(|t| DateTime(utc(t))),
+        recurring_cycle_limit: 1,
+        starts_at: DateTime(utc(d.starts_at)),
+        status,
+        tags: Vec::new(),
+        title: d.title.clone(),
+        updated_at: DateTime(utc(d.updated_at)),
+    }
+}
+
+fn err(field: &[&str], code: DiscountErrorCode, message: impl Into<String>) -> DiscountUserError {
+    let mut path = vec!["automaticAppDiscount".to_string()];
+    path.extend(field.iter().map(|s| s.to_string()));
+    DiscountUserError {
+        code: Some(code),
+        extra_info: None,
+        field: Some(path),
+        message: message.into(),
+    }
+}
+
+fn time_of(t: &DateTime, field: &str) -> Result<OffsetDateTime, DiscountUserError> {
+    OffsetDateTime::parse(&t.0, &Rfc3339).map_err(|_| {
+        err(
+            &[field],
+            DiscountErrorCode::Invalid,
+            format!("{field} is not a valid date and time"),
+        )
+    })
+}
+
+/// Checked configuration metafields: (namespace, key, type, value).
+type Checked = Vec<(String, String, String, String)>;
+
+fn check_metafields(
+    api: &ApiContext,
+    inputs: &[MetafieldInput],
+) -> Result<Checked, DiscountUserError> {
+    let mut out = Vec::new();
+    for (i, m) in inputs.iter().enumerate() {
+        let index = i.to_string();
+        let at = |f: &'static str| vec!["metafields", "", f];
+        let fail = |f: &'static str, code, message: String| {
+            let mut path = at(f);
+            path[1] = index.as_str();
+            err(&path, code, message)
+        };
+        let _ = &m.id;
+        let namespace = resolve_namespace(api, m.namespace.as_deref().unwrap_or("$app"));
+        let key = m.key.clone().unwrap_or_default();
+        if let Some((field, _, message)) = check_namespace(&namespace).or_else(|| check_key(&key)) {
+            return Err(fail(field, DiscountErrorCode::Invalid, message));
+        }
+        let Some(type_name) = m.type_name.clone() else {
+            return Err(fail(
+                "type",
+                DiscountErrorCode::Blank,
+                "Type can't be blank".into(),
+            ));
+        };
+        let value = check_value(&type_name, m.value.as_deref().unwrap_or_default())
+            .map_err(|(field, _, message)| fail(field, DiscountErrorCode::Invalid, message))?;
+        out.push((namespace, key, type_name, value));
+    }
+    Ok(out)
+}
+
+fn store_metafields(
+    api: &ApiContext,
+    owner: &str,
+    checked: Checked,
+    into: &mut std::collections::BTreeMap<(String, String, String), MetafieldRecord>,
+) {
+    let now = OffsetDateTime::now_utc();
+    for (namespace, key, type_name, value) in checked {
+        let id = api.state.next_id();
+        let record = into
+            .entry((owner.to_string(), namespace.clone(), key.clone()))
+            .or_insert_with(|| MetafieldRecord {
+                id,
+                owner_id: owner.to_string(),
+                owner_type: "DISCOUNT".into(),
+                namespace,
+                key,
+                type_name: type_name.clone(),
+                value: value.clone(),
+                created_at: now,
+                updated_at: now,
+            });
+        record.type_name = type_name;
+        record.value = value;
+        record.updated_at = now;
+    }
+}
+
+#[derive(Default)]
+pub struct DiscountQuery;
+
+#[Object]
+impl DiscountQuery {
+    #[allow(clippy::too_many_arguments)]
+    async fn shopify_functions(
+        &self,
+        ctx: &Context<'_>,
+        api_type: Option<String>,
+        use_creation_ui: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        #[graphql(default = false)] reverse: bool,
+    ) -> Result<ShopifyFunctionConnection> {
+        let _ = (last, before, reverse);
+        let api = api(ctx)?;
+        if first.is_none() && last.is_none() {
+            return Err("you must provide one of first or last".into());
+        }
+        let f = the_function(api);
+        let wanted = api_type.as_ref().is_none_or(|t| *t == f.api_type)
+            && use_creation_ui.is_none_or(|u| u == f.use_creation_ui)
+            && after.is_none()
+            && first.is_none_or(|n| n > 0);
+        let cursor =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, f.id.as_bytes());
+        let (edges, nodes, cursors) = if wanted {
+            let edge = ShopifyFunctionEdge {
+                cursor: cursor.clone(),
+                node: the_function(api),
+            };
+            (vec![edge], vec![f], Some(cursor))
+        } else {
+            (Vec::new(), Vec::new(), None)
+        };
+        Ok(ShopifyFunctionConnection {
+            edges,
+            nodes,
+            page_info: PageInfo {
+                start_cursor: cursors.clone(),
+                end_cursor: cursors,
+                has_next_page: false,
+                has_previous_page: false,
+            },
+        })
+    }
+
+    async fn discount_node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<DiscountNode>> {
+        let api = api(ctx)?;
+        require(api, "discountNode", "read_discounts")?;
+        let world = api.state.world();
+        let s = world.shops.get(&api.shop).ok_or("Shop not found")?;
+        Ok(gid_id(&id.0, "DiscountAutomaticNode")
+            .and_then(|n| s.native.discounts.get(&n))
+            .map(|d| DiscountNode {
+                discount: Discount::DiscountAutomaticApp(view(api, d)),
+                id: ID(gid("DiscountAutomaticNode", d.id)),
+                owner: gid("DiscountAutomaticNode", d.id),
+            }))
+    }
+}
+
+#[derive(Default)]
+pub struct DiscountMutation;
+
+/// The parts of an input both create and update apply, checked.
+struct Changes {
+    function_id: Option<String>,
+    starts_at: Option<OffsetDateTime>,
+    ends_at: Option<OffsetDateTime>,
+    metafields: Checked,
+}
+
+fn check_input(
+    api: &ApiContext,
+    input: &DiscountAutomaticAppInput,
+    creating: bool,
+) -> Result<Changes, DiscountUserError> {
+    if let Some(title) = &input.title {
+        if title.trim().is_empty() {
+            return Err(err(
+                &["title"],
+                DiscountErrorCode::Blank,
+                "Title can't be blank",
+            ));
+        }
+        if title.chars().count() > 255 {
+            return Err(err(
+                &["title"],
+                DiscountErrorCode::TooLong,
+                "Title is too long (maximum is 255 characters)",
+            ));
+        }
+    } else if creating {
+        return Err(err(
+            &["title"],
+            DiscountErrorCode::Blank,
+            "Title can't be blank",
+        ));
+    }
+    let function_id = match (&input.function_id, &input.function_handle) {
+        (Some(_), Some(_)) => {
+            return Err(err(
+                &["functionHandle"],
+                DiscountErrorCode::MultipleFunctionIdentifiers,
+                "Only one of functionId or functionHandle is allowed.",
+            ));
+        }
+        (None, None) if creating => {
+            return Err(err(
+                &["functionHandle"],
+                DiscountErrorCode::MissingFunctionIdentifier,
+                "Either functionId or functionHandle must be provided.",
+            ));
+        }
+        (None, None) => None,
+        (Some(id), None) if *id == function_id(api) => Some(id.clone()),
+        (Some(id), None) => {
+            return Err(err(
+                &["functionId"],
+                DiscountErrorCode::Invalid,
+                format!(
+                    "Function {id} not found. Ensure that it is released in the current app ({}), and that the app is installed.",
+                    api.state.config.api_key
+                ),
+            ));
+        }
+        (None, Some(h)) if h == FUNCTION_HANDLE => Some(function_id(api)),
+        (None, Some(h)) => {
+            return Err(err(
+                &["functionHandle"],
+                DiscountErrorCode::Invalid,
+                format!(
+                    "Function {h} not found. Ensure that it is released in the current app ({}), and that the app is installed.",
+                    api.state.config.api_key
+                ),
+            ));
+        }
+    };
+    let starts_at = input
+        .starts_at
+        .as_ref()
+        .map(|t| time_of(t, "startsAt"))
+        .transpose()?;
+    let ends_at = input
+        .ends_at
+        .as_ref()
+        .map(|t| time_of(t, "endsAt"))
+        .transpose()?;
+    if let (Some(s), Some(e)) = (starts_at, ends_at)
+        && e <= s
+    {
+        return Err(err(
+            &["endsAt"],
+            DiscountErrorCode::EndDateBeforeStartDate,
+            "Ends at needs to be after starts_at",
+        ));
+    }
+    Ok(Changes {
+        function_id,
+        starts_at,
+        ends_at,
+        metafields: check_metafields(api, &input.metafields)?,
+    })
+}
+
+fn apply(d: &mut DiscountRecord, input: &DiscountAutomaticAppInput, changes: &Changes) {
+    if let Some(t) = &input.title {
+        d.title = t.trim().to_string();
+    }
+    if let Some(f) = &changes.function_id {
+        d.function_id = f.clone();
+    }
+    if let Some(s) = changes.starts_at {
+        d.starts_at = s;
+    }
+    if changes.ends_at.is_some() {
+        d.ends_at = changes.ends_at;
+    }
+    if let Some(c) = &input.combines_with {
+        d.combines_with = CombinesWith {
+            order_discounts: c.order_discounts,
+            product_discounts: c.product_discounts,
+            shipping_discounts: c.shipping_discounts,
+        };
+    }
+    if let Some(classes) = &input.discount_classes {
+        d.discount_classes = classes.iter().map(|c| c.wire().to_string()).collect();
+    }
+    d.updated_at = OffsetDateTime::now_utc();
+}
+
+#[Object]
+impl DiscountMutation {
+    async fn discount_automatic_app_create(
+        &self,
+        ctx: &Context<'_>,
+        automatic_app_discount: DiscountAutomaticAppInput,
+    ) -> Result<Option<DiscountAutomaticAppCreatePayload>> {
+        let api = api(ctx)?;
+        require(api, "discountAutomaticAppCreate", "write_discounts")?;
+        let changes = match check_input(api, &automatic_app_discount, true) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(Some(DiscountAutomaticAppCreatePayload {
+                    automatic_app_discount: None,
+                    user_errors: vec![e],
+                }));
+            }
+        };
+        let id = api.state.next_id();
+        let now = OffsetDateTime::now_utc();
+        let mut record = DiscountRecord {
+            id,
+            title: String::new(),
+            function_id: String::new(),
+            starts_at: now,
+            ends_at: None,
+            combines_with: CombinesWith::default(),
+            discount_classes: vec!["PRODUCT".into()],
+            created_at: now,
+            updated_at: now,
+        };
+        apply(&mut record, &automatic_app_discount, &changes);
+        let mut world = api.state.world();
+        let s = world.shops.get_mut(&api.shop).ok_or("Shop not found")?;
+        store_metafields(
+            api,
+            &gid("DiscountAutomaticNode", id),
+            changes.metafields,
+            &mut s.native.metafields,
+        );
+        let out = view(api, &record);
+        s.native.discounts.insert(id, record);
+        Ok(Some(DiscountAutomaticAppCreatePayload {
+            automatic_app_discount: Some(out),
+            user_errors: Vec::new(),
+        }))
+    }
+
+    async fn discount_automatic_app_update(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        automatic_app_discount: DiscountAutomaticAppInput,
+    ) -> Result<Option<DiscountAutomaticAppUpdatePayload>> {
+        let api = api(ctx)?;
+        require(api, "discountAutomaticAppUpdate", "write_discounts")?;
+        let fail = |e| {
+            Ok(Some(DiscountAutomaticAppUpdatePayload {
+                automatic_app_discount: None,
+                user_errors: vec![e],
+            }))
+        };
+        let changes = match check_input(api, &automatic_app_discount, false) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        let mut world = api.state.world();
+        let s = world.shops.get_mut(&api.shop).ok_or("Shop not found")?;
+        let Some(n) =
+            gid_id(&id.0, "DiscountAutomaticNode").filter(|n| s.native.discounts.contains_key(n))
+        else {
+            return fail(DiscountUserError {
+                code: Some(DiscountErrorCode::Invalid),
+                extra_info: None,
+                field: Some(vec!["id".into()]),
+                message: "Discount does not exist".into(),
+            });
+        };
+        store_metafields(
+            api,
+            &gid("DiscountAutomaticNode", n),
+            changes.metafields.clone(),
+            &mut s.native.metafields,
+        );
+        let Some(d) = s.native.discounts.get_mut(&n) else {
+            return Err("Discount vanished".into());
+        };
+        apply(d, &automatic_app_discount, &changes);
+        Ok(Some(DiscountAutomaticAppUpdatePayload {
+            automatic_app_discount: Some(view(api, d)),
+            user_errors: Vec::new(),
+        }))
+    }
+}
