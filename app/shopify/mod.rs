@@ -3,6 +3,9 @@
 //! Everything past this module works with our own types.
 
 pub mod admin_api;
+pub mod app_discounts;
+pub mod customer_metafields;
+pub mod native_segments;
 pub mod oauth;
 pub mod payloads;
 mod query_hmac;
@@ -11,6 +14,7 @@ pub mod session_token;
 mod shop_domain;
 pub mod subscriptions;
 pub mod topics;
+pub mod web_pixel;
 pub mod webhook_hmac;
 
 pub use query_hmac::{QueryHmacError, sign_query, verify_query};

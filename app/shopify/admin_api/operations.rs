@@ -67,7 +67,11 @@ pub(super) fn schema_mismatches(ours: &str, full: &str) -> Vec<String> {
                     .collect(),
                 _ => HashMap::new(),
             };
-            types.insert(def.name.node.to_string(), members);
+            // `extend type` blocks add to the type they extend.
+            types
+                .entry(def.name.node.to_string())
+                .or_insert_with(HashMap::new)
+                .extend(members);
         }
         types
     }

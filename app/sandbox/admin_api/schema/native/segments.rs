@@ -172,7 +172,19 @@ fn cursor_id(cursor: &str) -> Option<u64> {
 /// `name:'x'` / `name:"x"` / `name:x` in a `segments(query:)` search; other terms are ignored.
 fn name_filter(query: &str) -> Option<String> {
     let rest = query.trim().strip_prefix("name:")?;
-    Some(rest.trim_matches(|c| c == '"' || c == '\'').to_string())
+    let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return Some(rest.to_string());
+    };
+    let mut out = String::new();
+    let mut chars = rest[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c if c == quote => break,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 #[derive(Default)]
