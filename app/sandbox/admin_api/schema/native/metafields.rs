@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::super::webhooks::utc;
 use super::super::{DateTime, api};
 use super::metafield_values::{Problem, SUPPORTED_TYPES, check_key, check_namespace, check_value};
-use super::{require, resolve_namespace};
+use super::{allowed, null_with, resolve_namespace};
 use crate::sandbox::state::{Shop, gid};
 use crate::sandbox::store::native::{MetafieldDefinitionRecord, MetafieldRecord};
 
@@ -283,17 +283,16 @@ impl MetafieldMutation {
         definition: MetafieldDefinitionInput,
     ) -> Result<Option<MetafieldDefinitionCreatePayload>> {
         let api = api(ctx)?;
-        match definition.owner_type {
-            MetafieldOwnerType::Customer => {
-                require(api, "metafieldDefinitionCreate", "write_customers")?
-            }
-            MetafieldOwnerType::Product => {
-                require(api, "metafieldDefinitionCreate", "write_products")?
-            }
-            MetafieldOwnerType::Discount => {
-                require(api, "metafieldDefinitionCreate", "write_discounts")?
-            }
-            MetafieldOwnerType::Shop => {}
+        let scope = match definition.owner_type {
+            MetafieldOwnerType::Customer => Some("write_customers"),
+            MetafieldOwnerType::Product => Some("write_products"),
+            MetafieldOwnerType::Discount => Some("write_discounts"),
+            MetafieldOwnerType::Shop => None,
+        };
+        if let Some(scope) = scope
+            && !allowed(ctx, api, "metafieldDefinitionCreate", scope)
+        {
+            return Ok(None);
         }
         let _ = definition.pin;
         let namespace = resolve_namespace(api, definition.namespace.as_deref().unwrap_or("$app"));
@@ -378,8 +377,9 @@ impl MetafieldMutation {
                 "The input array size of {} is greater than the maximum allowed of {MAX_PER_CALL}.",
                 metafields.len()
             );
-            return Err(async_graphql::Error::new(message)
-                .extend_with(|_, e| e.set("code", "MAX_INPUT_SIZE_EXCEEDED")));
+            let error = async_graphql::Error::new(message)
+                .extend_with(|_, e| e.set("code", "MAX_INPUT_SIZE_EXCEEDED"));
+            return Ok(null_with(ctx, error));
         }
         let now = OffsetDateTime::now_utc();
         let mut world = api.state.world();

@@ -51,6 +51,21 @@ fn require(api: &ApiContext, field: &str, scope: &str) -> async_graphql::Result<
     }))
 }
 
+/// For a nullable field: reports `error` in the response's `errors` (with the field's path) and
+/// answers null, so the rest of `data` stands, as Shopify answers.
+fn null_with<T>(ctx: &async_graphql::Context<'_>, error: async_graphql::Error) -> Option<T> {
+    ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+    None
+}
+
+/// `require` for a nullable field: false (with the error reported) when the scope is missing.
+fn allowed(ctx: &async_graphql::Context<'_>, api: &ApiContext, field: &str, scope: &str) -> bool {
+    match require(api, field, scope) {
+        Ok(()) => true,
+        Err(e) => null_with::<()>(ctx, e).is_some(),
+    }
+}
+
 /// A top-level `NOT_FOUND` error, as `segment(id:)` answers for an unknown id.
 fn not_found(message: &str) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "NOT_FOUND"))
