@@ -7,6 +7,8 @@ use graphql_client::GraphQLQuery;
 
 use super::admin_api::{AdminApiError, ShopClient};
 
+// graphql_client names the custom scalar by its schema name.
+#[allow(clippy::upper_case_acronyms)]
 type JSON = serde_json::Value;
 
 #[derive(GraphQLQuery)]
