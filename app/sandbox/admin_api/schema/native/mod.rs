@@ -2,6 +2,7 @@
 //! app discounts. Each file adds its fields to the query and mutation roots; this one merges them
 //! and holds what they share (scope checks, top-level errors, the app's own identifiers).
 
+mod discount_types;
 mod discounts;
 mod metafield_values;
 mod metafields;
