@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject, Union};
 
 use super::super::{DateTime, PageInfo, api};
-use super::metafields::Metafield;
+use super::metafield_types::Metafield;
 use super::resolve_namespace;
 
 #[derive(SimpleObject)]

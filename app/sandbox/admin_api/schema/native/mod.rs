@@ -2,12 +2,15 @@
 //! app discounts. Each file adds its fields to the query and mutation roots; this one merges them
 //! and holds what they share (scope checks, top-level errors, the app's own identifiers).
 
+mod discount_input;
 mod discount_types;
 mod discounts;
+mod metafield_types;
 mod metafield_values;
 mod metafields;
 mod pixels;
 mod segment_members;
+mod segment_types;
 mod segments;
 
 use async_graphql::{ErrorExtensions, MergedObject};

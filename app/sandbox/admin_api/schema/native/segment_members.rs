@@ -8,7 +8,7 @@ use base64::Engine;
 use rust_decimal::Decimal;
 
 use super::super::{PageInfo, UnsignedInt64, api};
-use super::metafields::Metafield;
+use super::metafield_types::Metafield;
 use super::{gid_id, not_found, require, resolve_namespace};
 use crate::sandbox::segment_query::{self, CustomerFacts, MetaKind};
 use crate::sandbox::state::{Shop, gid};

@@ -2,13 +2,13 @@
 //! validations and messages live Shopify gives (blank/too long, query errors with positions,
 //! duplicate names counted up with a `(n)` suffix, the 6000-segment cap).
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result};
 use base64::Engine;
 use time::OffsetDateTime;
 
-use super::super::webhooks::utc;
-use super::super::{DateTime, PageInfo, UserError, api};
+use super::super::{PageInfo, UserError, api};
 use super::segment_members::metafield_kinds;
+use super::segment_types::*;
 use super::{allowed, gid_id, not_found, null_with, require};
 use crate::sandbox::segment_query;
 use crate::sandbox::state::{Shop, gid};
@@ -17,77 +17,6 @@ use crate::sandbox::store::native::SegmentRecord;
 const MAX_NAME: usize = 255;
 const MAX_QUERY: usize = 5000;
 const MAX_SEGMENTS: usize = 6000;
-
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Segment")]
-pub struct Segment {
-    creation_date: DateTime,
-    id: ID,
-    last_edit_date: DateTime,
-    name: String,
-    query: String,
-}
-
-impl From<&SegmentRecord> for Segment {
-    fn from(s: &SegmentRecord) -> Self {
-        Self {
-            creation_date: DateTime(utc(s.created_at)),
-            id: ID(gid("Segment", s.id)),
-            last_edit_date: DateTime(utc(s.updated_at)),
-            name: s.name.clone(),
-            query: s.query.clone(),
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "SegmentEdge")]
-pub struct SegmentEdge {
-    cursor: String,
-    node: Segment,
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "SegmentConnection")]
-pub struct SegmentConnection {
-    edges: Vec<SegmentEdge>,
-    nodes: Vec<Segment>,
-    page_info: PageInfo,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "SegmentSortKeys")]
-pub enum SegmentSortKeys {
-    #[graphql(name = "CREATION_DATE")]
-    CreationDate,
-    #[graphql(name = "ID")]
-    Id,
-    #[graphql(name = "LAST_EDIT_DATE")]
-    LastEditDate,
-    #[graphql(name = "RELEVANCE")]
-    Relevance,
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "SegmentCreatePayload")]
-pub struct SegmentCreatePayload {
-    segment: Option<Segment>,
-    user_errors: Vec<UserError>,
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "SegmentUpdatePayload")]
-pub struct SegmentUpdatePayload {
-    segment: Option<Segment>,
-    user_errors: Vec<UserError>,
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "SegmentDeletePayload")]
-pub struct SegmentDeletePayload {
-    deleted_segment_id: Option<ID>,
-    user_errors: Vec<UserError>,
-}
 
 fn error(field: Option<&str>, message: impl Into<String>) -> UserError {
     UserError {
