@@ -8,6 +8,7 @@ mod config;
 mod control;
 mod errors;
 mod oauth;
+mod segment_query;
 mod server;
 pub mod session_token;
 pub mod signing;

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::bulk::BulkOperations;
 use super::config::SandboxConfig;
+use super::store::native::NativeData;
 use super::store::{Cart, Checkout, Customer, Order, Product};
 use super::webhooks::delivery::DeliveryQueue;
 use super::webhooks::topics::WebhookSubscriptionTopic;
@@ -84,6 +85,8 @@ pub struct Shop {
     pub carts: BTreeMap<String, Cart>,
     pub orders_placed: u64,
     pub created_at: OffsetDateTime,
+    /// Web pixel, segments, metafields and app discounts.
+    pub native: NativeData,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,9 @@
 pub mod admin_api;
 pub mod bulk;
 pub mod customer_tags;
+pub mod app_discounts;
+pub mod customer_metafields;
+pub mod native_segments;
 pub mod oauth;
 pub mod payloads;
 mod query_hmac;
@@ -13,6 +16,7 @@ pub mod session_token;
 mod shop_domain;
 pub mod subscriptions;
 pub mod topics;
+pub mod web_pixel;
 pub mod webhook_hmac;
 
 pub use query_hmac::{QueryHmacError, sign_query, verify_query};

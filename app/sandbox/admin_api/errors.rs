@@ -123,5 +123,8 @@ pub fn resolver_error(err: &async_graphql::ServerError) -> Value {
     if !err.path.is_empty() {
         out["path"] = serde_json::to_value(&err.path).unwrap_or(Value::Null);
     }
+    if let Some(extensions) = &err.extensions {
+        out["extensions"] = serde_json::to_value(extensions).unwrap_or(Value::Null);
+    }
     out
 }

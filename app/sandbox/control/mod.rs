@@ -5,6 +5,7 @@ mod carts;
 mod catalog;
 mod common;
 mod customers;
+mod native;
 mod orders;
 mod seed;
 mod shops;
@@ -91,6 +92,13 @@ pub fn router() -> Router<SharedState> {
             put(carts::update_cart),
         )
         .route("/_sandbox/shops/{shop}/seed", post(seed::seed))
+        .route("/_sandbox/shops/{shop}/web_pixel", get(native::web_pixel))
+        .route("/_sandbox/shops/{shop}/segments", get(native::segments))
+        .route(
+            "/_sandbox/shops/{shop}/customers/{id}/metafields",
+            get(native::customer_metafields),
+        )
+        .route("/_sandbox/shops/{shop}/discounts", get(native::discounts))
 }
 
 /// Money given as a JSON string (`"19.99"`) or number.

@@ -102,6 +102,7 @@ pub async fn create(State(state): State<SharedState>, body: Bytes) -> Reply {
         checkouts: BTreeMap::new(),
         carts: BTreeMap::new(),
         orders_placed: 0,
+        native: Default::default(),
         created_at: time::OffsetDateTime::now_utc(),
         domain: input.domain.clone(),
     };

@@ -1,6 +1,7 @@
 //! The merchant data a sandbox shop holds: customers, products, orders, checkouts and carts.
 //! These are the sandbox's own records; `webhooks::payloads` renders them in Shopify's shapes.
 
+pub mod native;
 pub mod seed;
 
 use rust_decimal::Decimal;

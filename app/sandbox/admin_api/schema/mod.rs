@@ -9,6 +9,7 @@ mod mutation;
 mod node;
 mod orders;
 mod paging;
+mod native;
 mod query;
 mod search;
 mod shop;
@@ -67,6 +68,7 @@ pub struct QueryRoot(
     orders::OrdersQuery,
     bulk::BulkQuery,
     node::NodeQuery,
+    native::NativeQuery,
 );
 
 /// `Mutation`, assembled from one part per area.
@@ -76,6 +78,7 @@ pub struct Mutation(
     mutation::CoreMutation,
     tags::TagsMutation,
     bulk::BulkMutation,
+    native::NativeMutation,
 );
 
 pub type AdminSchema = async_graphql::Schema<QueryRoot, Mutation, EmptySubscription>;
