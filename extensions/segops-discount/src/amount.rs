@@ -22,47 +22,59 @@ impl Amount {
     /// Parses `-?digits(.digits)?`, the wire form of Shopify's `Decimal`.
     /// Rejects anything else (exponents, blanks, signs on their own, overflow).
     pub fn parse(text: &str) -> Option<Amount> {
-        let (negative, unsigned) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let (whole, fraction) = match unsigned.split_once('.') {
-            Some((whole, fraction)) if !fraction.is_empty() => (whole, fraction),
-            Some(_) => return None,
-            None => (unsigned, ""),
-        };
-        // At most 12 whole digits: no arithmetic below can overflow, so none is checked
-        // (checked 64-bit multiplication is a 128-bit library call in wasm).
-        if whole.is_empty() || whole.len() > MAX_WHOLE_DIGITS {
-            return None;
+        match Amount::parse_prefix(text.as_bytes()) {
+            Some((amount, used)) if used == text.len() => Some(amount),
+            _ => None,
         }
+    }
+
+    /// The amount `bytes` start with and how many bytes it takes, in one pass (the
+    /// caller checks what follows): `None` when they do not start with one, or start
+    /// with one that has too many whole digits or a `.` without digits after it.
+    pub fn parse_prefix(bytes: &[u8]) -> Option<(Amount, usize)> {
+        let negative = bytes.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let mut at = start;
         let mut units: i64 = 0;
-        for &byte in whole.as_bytes() {
+        while let Some(&byte) = bytes.get(at) {
             let digit = byte.wrapping_sub(b'0');
             if digit > 9 {
+                break;
+            }
+            // At most 12 whole digits: no arithmetic below can overflow, so none is
+            // checked (checked 64-bit multiplication is a 128-bit library call in wasm).
+            if at - start == MAX_WHOLE_DIGITS {
                 return None;
             }
             units = units * 10 + i64::from(digit);
+            at += 1;
+        }
+        if at == start {
+            return None;
         }
         let mut millionths: i64 = 0;
-        let mut place = SCALE;
-        for &byte in fraction.as_bytes() {
-            if place == 1 {
-                // Digits past the sixth are validated, then truncated.
-                if !byte.is_ascii_digit() {
-                    return None;
+        if bytes.get(at) == Some(&b'.') {
+            at += 1;
+            let fraction = at;
+            let mut place = SCALE;
+            while let Some(&byte) = bytes.get(at) {
+                let digit = byte.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
                 }
-                continue;
+                // Digits past the sixth are read, then truncated.
+                if place > 1 {
+                    place /= 10;
+                    millionths += i64::from(digit) * place;
+                }
+                at += 1;
             }
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
+            if at == fraction {
                 return None;
             }
-            place /= 10;
-            millionths += i64::from(digit) * place;
         }
         let value = units * SCALE + millionths;
-        Some(Amount(if negative { -value } else { value }))
+        Some((Amount(if negative { -value } else { value }), at))
     }
 
     pub fn millionths(self) -> i64 {
@@ -104,5 +116,16 @@ mod tests {
             Some(999_999_999_999_000_000)
         );
         assert_eq!(Amount::parse("1000000000000"), None);
+        assert_eq!(Amount::parse("12345678901234567890123"), None);
+    }
+
+    #[test]
+    fn a_prefix_stops_where_the_amount_does() {
+        assert_eq!(
+            Amount::parse_prefix(b"29.99\",").map(|(amount, used)| (amount.millionths(), used)),
+            Some((29_990_000, 5))
+        );
+        assert_eq!(Amount::parse_prefix(b"1.\""), None);
+        assert_eq!(Amount::parse_prefix(b"\"1\""), None);
     }
 }

@@ -117,7 +117,16 @@ impl From<Malformed> for ConfigError {
 impl<'a> Config<'a> {
     /// Parses the metafield's JSON value.
     pub fn parse(json: &'a [u8]) -> Result<Config<'a>, ConfigError> {
-        let raw = read_config(&mut Reader::new(json))?;
+        let mut reader = Reader::new(json);
+        let config = Config::read(&mut reader)?;
+        reader.finish()?;
+        Ok(config)
+    }
+
+    /// Reads the configuration where `reader` stands (inside the Function's input),
+    /// leaving it after the value when the value is well formed.
+    pub(crate) fn read(reader: &mut Reader<'a>) -> Result<Config<'a>, ConfigError> {
+        let raw = read_config(reader)?;
         let active = raw.rules.iter().filter(|rule| rule.active).count();
         if active > MAX_ACTIVE_RULES {
             return Err(ConfigError::TooManyActiveRules);
@@ -164,7 +173,6 @@ fn read_config<'a>(reader: &mut Reader<'a>) -> Result<RawConfig<'a>, Malformed> 
         }
         None => reader.skip(),
     })?;
-    reader.finish()?;
     if has_rules {
         Ok(config)
     } else {

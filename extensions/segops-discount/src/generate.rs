@@ -39,18 +39,27 @@ pub fn generate<'a>(input: &Input<'a>) -> Output<'a> {
     else {
         return Output::default();
     };
-    let Some(Ok(config)) = input.configuration.map(Config::parse) else {
-        return Output::default();
+    let parsed_now;
+    let config = match (&input.parsed, input.configuration) {
+        (Some(Ok(config)), _) => config,
+        (None, Some(raw)) => match Config::parse(raw) {
+            Ok(config) => {
+                parsed_now = config;
+                &parsed_now
+            }
+            Err(_) => return Output::default(),
+        },
+        _ => return Output::default(),
     };
 
-    let member = membership(&config, customer);
+    let member = membership(config, customer);
     let order_rules = if input.order_class {
-        member & scoped(&config, |scope| matches!(scope, Scope::Order))
+        member & scoped(config, |scope| matches!(scope, Scope::Order))
     } else {
         0
     };
     let product_rules = if input.product_class {
-        member & scoped(&config, |scope| matches!(scope, Scope::Products { .. }))
+        member & scoped(config, |scope| matches!(scope, Scope::Products { .. }))
     } else {
         0
     };
@@ -135,25 +144,29 @@ fn product_candidates<'a>(
 ) -> Vec<Candidate<'a, Vec<Cow<'a, str>>>> {
     let targeting = Targeting::new(rules, applicable);
 
-    // First pass: which rules cover each line, and the subtotal each rule covers.
-    let mut covered = [Amount::ZERO; MAX_ACTIVE_RULES];
+    // First pass: which rules cover each line, and the subtotal each rule with a
+    // minimum covers (the only rules that need it).
+    let with_minimum = bits(applicable)
+        .filter(|&index| rules[index].minimum_subtotal.is_some())
+        .fold(0u32, |mask, index| mask | 1 << index);
+    let mut covered = [Amount::ZERO; 32];
     let line_rules: Vec<u32> = input
         .lines
         .iter()
         .map(|line| {
             let rules_here = targeting.rules_for(input, line);
-            for index in bits(rules_here) {
-                covered[index] = covered[index].saturating_add(line.subtotal);
+            for index in bits(rules_here & with_minimum) {
+                covered[index & 31] = covered[index & 31].saturating_add(line.subtotal);
             }
             rules_here
         })
         .collect();
     let eligible = bits(applicable)
-        .filter(|&index| minimum_met(&rules[index], covered[index]))
+        .filter(|&index| minimum_met(&rules[index], covered[index & 31]))
         .fold(0u32, |mask, index| mask | 1 << index);
 
     // Second pass: the best rule for each line, from per-rule figures worked out once.
-    let savings = Savings::new(rules, eligible);
+    let mut savings = Savings::new(rules, eligible);
     let mut won: Vec<Vec<Cow<'a, str>>> = rules.iter().map(|_| Vec::new()).collect();
     for (line, rules_here) in input.lines.iter().zip(line_rules) {
         let candidates = rules_here & eligible;
@@ -233,21 +246,29 @@ impl<'c> Targeting<'c> {
 /// `saving` and `best` for many lines at once: each rule's value split into what the
 /// per-line computation needs, and its tie-break order (`priority`, then position) as
 /// one rank, so a line's best rule is a loop over plain integers.
+/// The tables have 32 entries, one per bit of a rule mask, so `index & 31` needs no
+/// bounds check in the per-line loop.
 struct Savings {
-    /// Percentage rules: the percent in 10⁻⁴ (`saving`'s factor); `None` for fixed amounts.
-    percent: [Option<i64>; MAX_ACTIVE_RULES],
+    /// Percentage rules: the percent in 10⁻⁴ (`saving`'s factor); 0 for fixed amounts.
+    percent: [i64; 32],
+    /// The fixed-amount rules, as a mask.
+    fixed: u32,
     /// Fixed-amount rules: the amount off each unit, clamped as `saving` clamps it.
-    per_unit: [i64; MAX_ACTIVE_RULES],
+    per_unit: [i64; 32],
     /// Lower wins a tie: the order of (`priority`, index) among the rules.
-    rank: [u32; MAX_ACTIVE_RULES],
+    rank: [u32; 32],
+    /// Recent answers of `best_percentage`: (rule set, winner); an empty set is never asked.
+    by_rules: [(u32, u32); 16],
 }
 
 impl Savings {
     fn new(rules: &[Rule<'_>], considered: u32) -> Savings {
         let mut savings = Savings {
-            percent: [None; MAX_ACTIVE_RULES],
-            per_unit: [0; MAX_ACTIVE_RULES],
-            rank: [0; MAX_ACTIVE_RULES],
+            percent: [0; 32],
+            fixed: 0,
+            per_unit: [0; 32],
+            rank: [0; 32],
+            by_rules: [(0, 0); 16],
         };
         let mut order = [(0i64, 0usize); MAX_ACTIVE_RULES];
         let mut count = 0;
@@ -255,8 +276,11 @@ impl Savings {
             let rule = &rules[index];
             let millionths = rule.value.amount.millionths();
             match rule.value.kind {
-                Kind::Percentage => savings.percent[index] = Some(millionths / 100),
-                Kind::FixedAmount => savings.per_unit[index] = millionths.clamp(0, COMPARABLE),
+                Kind::Percentage => savings.percent[index] = millionths / 100,
+                Kind::FixedAmount => {
+                    savings.fixed |= 1 << index;
+                    savings.per_unit[index] = millionths.clamp(0, COMPARABLE);
+                }
             }
             // Insertion by hand: a library sort of these pairs costs kilobytes of module.
             let mut at = count;
@@ -276,15 +300,27 @@ impl Savings {
 
     /// What `best` with `saving` picks among `candidates` (a non-empty subset of the
     /// rules given to `new`) for a line of `quantity` units costing `subtotal`.
-    fn best(&self, candidates: u32, subtotal: Amount, quantity: i64) -> usize {
+    fn best(&mut self, candidates: u32, subtotal: Amount, quantity: i64) -> usize {
         let subtotal = subtotal.millionths().clamp(0, COMPARABLE);
         let units = quantity.clamp(0, 1_000_000);
         let mut winner = 0;
         let mut top = (i64::MIN, u32::MAX);
-        for index in bits(candidates) {
-            let saving = match self.percent[index] {
-                Some(percent) => percent * subtotal,
-                None => (self.per_unit[index] * units).min(subtotal) * 1_000_000,
+        let percentages = candidates & !self.fixed;
+        let each = if subtotal > 0 && percentages != 0 {
+            // On a positive subtotal the percentage rules rank by percent alone.
+            let index = self.best_percentage(percentages);
+            top = (self.percent[index] * subtotal, self.rank[index]);
+            winner = index;
+            candidates & self.fixed
+        } else {
+            candidates
+        };
+        for index in bits(each) {
+            let index = index & 31;
+            let saving = if self.fixed & 1 << index == 0 {
+                self.percent[index] * subtotal
+            } else {
+                (self.per_unit[index] * units).min(subtotal) * 1_000_000
             };
             let rank = self.rank[index];
             if saving > top.0 || (saving == top.0 && rank < top.1) {
@@ -292,6 +328,28 @@ impl Savings {
                 winner = index;
             }
         }
+        winner
+    }
+
+    /// The percentage rule of `rules` (non-empty) with the largest percent, ties to the
+    /// lower rank. Lines share a few rule sets, so answers are kept by set.
+    fn best_percentage(&mut self, rules: u32) -> usize {
+        let slot = (rules.wrapping_mul(0x9E37_79B9) >> 28) as usize & 15;
+        let (known, answer) = self.by_rules[slot];
+        if known == rules {
+            return answer as usize;
+        }
+        let mut winner = 0;
+        let mut top = (i64::MIN, u32::MAX);
+        for index in bits(rules) {
+            let index = index & 31;
+            let (percent, rank) = (self.percent[index], self.rank[index]);
+            if percent > top.0 || (percent == top.0 && rank < top.1) {
+                top = (percent, rank);
+                winner = index;
+            }
+        }
+        self.by_rules[slot] = (rules, winner as u32);
         winner
     }
 }

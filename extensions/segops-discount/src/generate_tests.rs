@@ -270,6 +270,32 @@ fn a_malformed_or_missing_configuration_gives_nothing() {
     assert_eq!(output, no_operations());
 }
 
+/// The configuration is parsed where it stands when the buyer is already known (the
+/// cart comes first); written before the cart, it is skipped and parsed afterwards,
+/// with the same outcome, and a malformed one still leaves the input readable.
+#[test]
+fn the_configuration_counts_wherever_the_input_puts_it() {
+    let rules = json!([rule("vip", "percentage", "10", "order")]);
+    let expected = run(&[VIP], rules.clone());
+    assert_eq!(
+        expected,
+        json!({"operations": [order_operation("vip 10", json!({"percentage": {"value": "10"}}))]})
+    );
+    let discount = json!({"discountClasses": ["ORDER"], "metafield": {"jsonValue": config(rules)}});
+    let cart = json!({
+        "buyerIdentity": {"customer": {"hasTags": [{"tag": VIP, "hasTag": true}]}},
+        "lines": cart()
+    });
+    let discount_first = format!(r#"{{"discount":{discount},"cart":{cart}}}"#);
+    let output: Value = serde_json::from_slice(&crate::run(discount_first.as_bytes())).unwrap();
+    assert_eq!(output, expected);
+    let broken = format!(
+        r#"{{"cart":{cart},"discount":{{"discountClasses":["ORDER"],"metafield":{{"jsonValue":{{"tags":[1,{{"rules":[]}}]}}}}}}}}"#
+    );
+    let output: Value = serde_json::from_slice(&crate::run(broken.as_bytes())).unwrap();
+    assert_eq!(output, no_operations());
+}
+
 #[test]
 fn unreadable_input_gives_nothing() {
     for input in [

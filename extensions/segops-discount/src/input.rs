@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use crate::amount::Amount;
+use crate::config::{Config, ConfigError};
 use crate::json::{Malformed, Reader, Result};
 
 #[derive(Debug, Default)]
@@ -22,6 +23,10 @@ pub struct Input<'a> {
     pub product_class: bool,
     /// `discount.metafield.jsonValue`, unparsed.
     pub configuration: Option<&'a [u8]>,
+    /// The same, parsed where it stood when the buyer was already known to hold a
+    /// queried tag (the cart comes first): reading it once costs less than skipping it
+    /// and parsing it later. `None` when it was only skipped.
+    pub parsed: Option<std::result::Result<Config<'a>, ConfigError>>,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +37,8 @@ pub struct Customer<'a> {
 
 #[derive(Debug)]
 pub struct CartLine<'a> {
+    /// Borrowed only when the input's string needs no escaping (no quote, backslash or
+    /// control character: the reader guarantees it), which `output` relies on.
     pub id: Cow<'a, str>,
     pub quantity: i64,
     pub subtotal: Amount,
@@ -151,7 +158,7 @@ impl<'a> Input<'a> {
         if !reader.literal(b",\"cost\":{\"subtotalAmount\":{\"amount\":\"") {
             return None;
         }
-        let subtotal = Amount::parse(&reader.string_body().ok()?)?;
+        let subtotal = reader.amount_body()?;
         if !reader.literal(b"}},\"merchandise\":{") {
             return None;
         }
@@ -279,7 +286,24 @@ impl<'a> Input<'a> {
             }
             Some(_) if !reader.null() => reader.fields(&METAFIELD, |reader, key| match key {
                 Some(_) => {
-                    self.configuration = Some(reader.raw_value()?);
+                    let wanted = self
+                        .customer
+                        .as_ref()
+                        .is_some_and(|customer| !customer.tags.is_empty());
+                    let from = reader.position();
+                    let parsed = if wanted {
+                        Some(Config::read(reader))
+                    } else {
+                        None
+                    };
+                    // A malformed configuration still leaves the input readable: skip it
+                    // from its start, as if it had not been parsed.
+                    if !matches!(parsed, Some(Ok(_))) {
+                        reader.rewind(from);
+                        reader.skip()?;
+                    }
+                    self.configuration = Some(reader.since(from));
+                    self.parsed = parsed;
                     Ok(())
                 }
                 None => reader.skip(),

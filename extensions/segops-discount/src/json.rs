@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use crate::amount::Amount;
 pub use crate::bytes::{same_bytes, word};
 use crate::bytes::{same_bytes_inline, scan_plain};
 use crate::escapes::decode;
@@ -124,6 +125,16 @@ impl<'a> Reader<'a> {
         self.pos = pos;
     }
 
+    /// The text from `from` to where the reader is, leading whitespace left out.
+    pub fn since(&self, from: usize) -> &'a [u8] {
+        let text = &self.bytes[from..self.pos];
+        let start = text
+            .iter()
+            .position(|byte| !byte.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        &text[start..]
+    }
+
     /// Consumes `text` if the input continues with exactly these bytes (no whitespace
     /// skipped): the fixed punctuation and keys Shopify writes between values.
     /// Inlined, so each call compares a constant length: whole words, no loop.
@@ -141,6 +152,19 @@ impl<'a> Reader<'a> {
         } else {
             false
         }
+    }
+
+    /// An amount string's body and closing quote right here, read as `Amount::parse`
+    /// reads the decoded string, or `None` (nothing consumed) when it holds anything
+    /// else (an escape, say, which the walk decodes first).
+    pub fn amount_body(&mut self) -> Option<Amount> {
+        let rest = self.bytes.get(self.pos..)?;
+        let (amount, used) = Amount::parse_prefix(rest)?;
+        if rest.get(used) != Some(&b'"') {
+            return None;
+        }
+        self.pos += used + 1;
+        Some(amount)
     }
 
     /// An unsigned integer of at most 18 digits right here, as `integer` reads it, or
@@ -296,14 +320,6 @@ impl<'a> Reader<'a> {
         } else {
             self.number().map(Cow::Borrowed)
         }
-    }
-
-    /// Skips one value of any shape, returning its text.
-    pub fn raw_value(&mut self) -> Result<&'a [u8]> {
-        self.skip_whitespace();
-        let start = self.pos;
-        self.skip()?;
-        Ok(&self.bytes[start..self.pos])
     }
 
     /// Skips one value of any shape. Inside arrays and objects only strings and
@@ -487,12 +503,14 @@ mod tests {
     }
 
     #[test]
-    fn raw_values_are_returned_verbatim() {
+    fn since_gives_a_skipped_value_verbatim() {
         let mut reader = Reader::new(br#"[ {"k": ["v", 1]} , 2]"#);
         let mut raws = Vec::new();
         reader
             .array(|reader| {
-                raws.push(reader.raw_value()?);
+                let from = reader.position();
+                reader.skip()?;
+                raws.push(reader.since(from));
                 Ok(())
             })
             .unwrap();

@@ -38,7 +38,25 @@ pub enum Value<'a> {
 
 impl Output<'_> {
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256);
+        // Sized up front: growing the buffer copies it byte by byte in wasm.
+        let targets: usize = self
+            .operations
+            .iter()
+            .map(|operation| match operation {
+                Operation::OrderDiscountsAdd(_) => 0,
+                Operation::ProductDiscountsAdd(candidates) => candidates
+                    .iter()
+                    .map(|candidate| {
+                        candidate
+                            .targets
+                            .iter()
+                            .map(|id| id.len() + 24)
+                            .sum::<usize>()
+                    })
+                    .sum(),
+            })
+            .sum();
+        let mut out = Vec::with_capacity(512 + self.operations.len() * 512 + targets);
         out.extend_from_slice(br#"{"operations":["#);
         for (index, operation) in self.operations.iter().enumerate() {
             if index > 0 {
@@ -68,7 +86,7 @@ impl Output<'_> {
                                 out.push(b',');
                             }
                             out.extend_from_slice(br#"{"cartLine":{"id":"#);
-                            write_string(&mut out, line);
+                            write_id(&mut out, line, matches!(line, Cow::Borrowed(_)));
                             out.extend_from_slice(b"}}");
                         }
                         out.extend_from_slice(br#"],"value":"#);
@@ -87,6 +105,19 @@ impl Output<'_> {
         }
         out.extend_from_slice(b"]}");
         out
+    }
+}
+
+/// A cart line id as read from the input. `borrowed` ids are the input's own string
+/// bodies, which the reader only borrows when they hold no quote, backslash or control
+/// character (`CartLine::id`), so they are written without looking for escapes.
+fn write_id(out: &mut Vec<u8>, id: &str, borrowed: bool) {
+    if borrowed {
+        out.push(b'"');
+        out.extend_from_slice(id.as_bytes());
+        out.push(b'"');
+    } else {
+        write_string(out, id);
     }
 }
 
