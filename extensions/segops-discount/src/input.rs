@@ -23,6 +23,10 @@ pub struct Input<'a> {
     pub product_class: bool,
     /// `discount.metafield.jsonValue`, unparsed.
     pub configuration: Option<&'a [u8]>,
+    /// The `inCollections` ids of the last line read, by position: Shopify answers them
+    /// in the order of the `$collectionIds` variable, so the next line's are usually the
+    /// same text, compared in place instead of scanned.
+    collection_ids: Vec<&'a str>,
     /// The same, parsed where it stood when the buyer was already known to hold a
     /// queried tag (the cart comes first): reading it once costs less than skipping it
     /// and parsing it later. `None` when it was only skipped.
@@ -173,11 +177,25 @@ impl<'a> Input<'a> {
                 return None;
             }
             if !reader.literal(b"]") {
+                let mut position = 0;
                 loop {
                     if !reader.literal(b"{\"collectionId\":\"") {
                         return None;
                     }
-                    let collection = reader.string_body().ok()?;
+                    let collection = match self.collection_ids.get(position) {
+                        Some(&known) if reader.text_then_quote(known.as_bytes()) => {
+                            Cow::Borrowed(known)
+                        }
+                        _ => {
+                            let collection = reader.string_body().ok()?;
+                            if let Cow::Borrowed(text) = collection {
+                                self.collection_ids.truncate(position);
+                                self.collection_ids.push(text);
+                            }
+                            collection
+                        }
+                    };
+                    position += 1;
                     if reader.literal(b",\"isMember\":true") {
                         self.memberships.push(collection);
                     } else if !reader.literal(b",\"isMember\":false") {
@@ -403,6 +421,11 @@ mod tests {
         // Differences found late, after memberships were taken: the walk starts over.
         let late = line.replace(r#"]}}}"#, r#"],"x":1}}}"#);
         let number = line.replace(r#""amount":"39.98""#, r#""amount":39.98"#);
+        // Collection ids that differ from the previous line's at the same position.
+        let shifted = line
+            .replace("Collection/1\"", "Collection/12\"")
+            .replace("Collection/3\"", "Collection/4\"");
+        let escaped = line.replace("Collection/2\"", "Collection\\/2\"");
         let read = |lines: &[&str]| {
             let json = format!(
                 r#"{{"cart":{{"buyerIdentity":null,"lines":[{}]}},"discount":{{"discountClasses":[]}}}}"#,
@@ -417,12 +440,23 @@ mod tests {
             vec![line, bare, custom],
             vec![late.as_str(), line],
             vec![number.as_str(), custom, line],
+            vec![
+                line,
+                shifted.as_str(),
+                line,
+                escaped.as_str(),
+                line,
+                bare,
+                line,
+            ],
         ] {
             let walked: Vec<String> = lines.iter().map(|text| spaced(text)).collect();
             let walked: Vec<&str> = walked.iter().map(String::as_str).collect();
             assert_eq!(read(&lines), read(&walked), "{lines:?}");
         }
         assert!(read(&[line]).contains("Collection/3"));
+        let mixed = read(&[line, shifted.as_str(), line]);
+        assert!(mixed.contains("Collection/12") && mixed.contains("Collection/4"));
     }
 
     #[test]

@@ -154,6 +154,25 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Consumes `text` and a closing quote if they come next. `text` must be a string
+    /// body read before without escapes, so what matches reads as `string_body` would
+    /// read it.
+    #[inline(always)]
+    pub fn text_then_quote(&mut self, text: &[u8]) -> bool {
+        let end = self.pos + text.len();
+        if end >= self.bytes.len() || self.bytes[end] != b'"' {
+            return false;
+        }
+        // SAFETY: `pos..end` is inside `bytes`, checked just above.
+        let found = unsafe { self.bytes.get_unchecked(self.pos..end) };
+        if same_bytes_inline(found, text) {
+            self.pos = end + 1;
+            true
+        } else {
+            false
+        }
+    }
+
     /// An amount string's body and closing quote right here, read as `Amount::parse`
     /// reads the decoded string, or `None` (nothing consumed) when it holds anything
     /// else (an escape, say, which the walk decodes first).
