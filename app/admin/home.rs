@@ -40,6 +40,7 @@ pub struct HomePage {
     pub parked: Vec<crate::jobs::ParkedJob>,
     pub deliveries_received: i64,
     pub events_captured: i64,
+    pub storefront: super::pixel_page::StorefrontSummary,
 }
 
 pub struct HealthRow {
@@ -178,5 +179,6 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
         parked,
         deliveries_received,
         events_captured,
+        storefront: super::pixel_page::summary(app, &shop.id).await?,
     })
 }

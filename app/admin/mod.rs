@@ -5,6 +5,7 @@ mod api;
 mod deliveries;
 mod home;
 mod page_session;
+mod pixel_page;
 mod privacy_page;
 mod session;
 mod setup_steps;
@@ -24,6 +25,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/server-key", post(api::rotate_server_key))
         .route("/admin/api/webhooks/sync", post(api::sync_webhooks))
         .route("/admin/privacy", get(privacy_page::page))
+        .route("/admin/pixel", get(pixel_page::page))
+        .route("/admin/api/pixel", post(pixel_page::save))
+        .route("/admin/api/identity", post(pixel_page::set_identity))
         .route("/admin/api/privacy/{id}/export", get(privacy_page::export))
         .route(
             "/admin/api/privacy/retention",

@@ -5,7 +5,9 @@
 mod graph;
 pub mod ids;
 mod stitch;
+pub mod user_id;
 
 pub use graph::{Linked, link, lock_shop, merge_customers, person_of};
 pub use ids::{IdKind, Identifier};
 pub use stitch::{StitchReport, record_attempt, report};
+pub use user_id::{UserIdMode, user_id};

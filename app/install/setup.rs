@@ -35,12 +35,12 @@ pub async fn after_install(app: &App, shop: &ShopRecord) -> Result<(), String> {
         }
         Err(err) => return Err(format!("cannot read shop details: {err}")),
     }
-    // The storefront key exists before Shopify holds the pixel, so the pixel's settings can
-    // carry it.
-    crate::pixel::settings::ensure(&app.db, &shop.id)
-        .await
-        .map_err(|err| format!("cannot prepare the pixel: {err}"))?;
-    match sync_webhooks(app, shop).await {
+    let webhooks = sync_webhooks(app, shop).await;
+    // A failed pixel install is recorded for the admin (which can retry it), not retried here.
+    if let Err(err) = crate::pixel::install::push(app, shop).await {
+        tracing::warn!(shop = %shop.domain, error = %err, "pixel not installed");
+    }
+    match webhooks {
         Some(error) => Err(error),
         None => Ok(()),
     }

@@ -3,6 +3,7 @@
 //! settings. Identity is never taken from the client (see `identity`).
 
 pub mod envelope;
+pub mod install;
 pub mod intake;
 pub mod keys;
 pub mod map;

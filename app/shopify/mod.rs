@@ -3,10 +3,10 @@
 //! Everything past this module works with our own types.
 
 pub mod admin_api;
-pub mod bulk;
-pub mod customer_tags;
 pub mod app_discounts;
+pub mod bulk;
 pub mod customer_metafields;
+pub mod customer_tags;
 pub mod native_segments;
 pub mod oauth;
 pub mod payloads;

@@ -59,6 +59,7 @@ storefront_tests!(
     browsing_then_buying_is_one_profile_when_the_pixel_comes_first,
     browsing_then_buying_is_one_profile_when_the_webhook_comes_first,
     redacting_a_stitched_customer_removes_their_visitor_ids_from_the_graph,
+    the_pixel_is_created_at_install_and_the_admin_page_updates_it,
 );
 
 async fn spawn(store: Store) -> Option<TestApp> {
@@ -585,4 +586,94 @@ async fn redacting_a_stitched_customer_removes_their_visitor_ids_from_the_graph(
     ] {
         assert_eq!(app.count(sql).await, 0, "{what}");
     }
+}
+
+async fn the_pixel_is_created_at_install_and_the_admin_page_updates_it(app: TestApp) {
+    let key = installed(&app, SHOP).await;
+    let pixel: Value = app
+        .http
+        .get(format!(
+            "{}/_sandbox/shops/{SHOP}/web_pixel",
+            app.sandbox_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let settings = |pixel: &Value| -> Value {
+        match &pixel["settings"] {
+            Value::String(text) => serde_json::from_str(text).unwrap(),
+            other => other.clone(),
+        }
+    };
+    let created = settings(&pixel);
+    assert_eq!(created["publicKey"], key.as_str(), "{pixel}");
+    assert_eq!(
+        created["endpoint"],
+        format!("{}/pixel/v1/events", app.app_url)
+    );
+    assert_eq!(created["sampleRate"], "1");
+
+    let token = app.session_token(SHOP).await;
+    let page = app.admin_page("/admin/pixel", &token).await;
+    assert!(
+        page.contains("data-testid=\"pixel-status\">installed<"),
+        "{page}"
+    );
+    let save = |body: Value| {
+        let request = app
+            .http
+            .post(format!("{}/admin/api/pixel", app.app_url))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let bad = save(json!({"events": ["page_viewed"], "sample_rate": "1.5"})).await;
+    assert_eq!(bad.status(), 400);
+    let unknown = save(json!({"events": ["mouse_moved"], "sample_rate": "1"})).await;
+    assert_eq!(unknown.status(), 400);
+    let saved: Value =
+        save(json!({"events": ["page_viewed", "checkout_completed"], "sample_rate": "0.25"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(saved["pushed"], true, "{saved}");
+    let pixel: Value = app
+        .http
+        .get(format!(
+            "{}/_sandbox/shops/{SHOP}/web_pixel",
+            app.sandbox_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let updated = settings(&pixel);
+    assert_eq!(updated["events"], "page_viewed,checkout_completed");
+    assert_eq!(updated["sampleRate"], "0.25");
+    assert_eq!(updated["publicKey"], key.as_str());
+
+    let mode = app
+        .http
+        .post(format!("{}/admin/api/identity", app.app_url))
+        .bearer_auth(&token)
+        .json(&json!({"user_id_mode": "email_hash"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mode.status(), 200);
+    let wrong = app
+        .http
+        .post(format!("{}/admin/api/identity", app.app_url))
+        .bearer_auth(&token)
+        .json(&json!({"user_id_mode": "phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
 }
