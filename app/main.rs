@@ -64,6 +64,20 @@ enum Bench {
         #[arg(long, default_value_t = 1000.0)]
         rate: f64,
     },
+    /// Storefront event batches against the real pixel intake, then their processing.
+    Pixel {
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        /// Events per request, as the pixel batches them.
+        #[arg(long, default_value_t = 20)]
+        batch: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value = "sqlite")]
+        store: String,
+        #[arg(long, default_value_t = 1_000)]
+        visitors: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +119,25 @@ fn main() -> ExitCode {
                     rate,
                 };
                 segops::bench::intake(options).await
+            }
+            Command::Bench {
+                which:
+                    Bench::Pixel {
+                        events,
+                        batch,
+                        concurrency,
+                        store,
+                        visitors,
+                    },
+            } => {
+                segops::bench::pixel(segops::bench::PixelOptions {
+                    events,
+                    batch,
+                    concurrency,
+                    store,
+                    visitors,
+                })
+                .await
             }
         }
     });

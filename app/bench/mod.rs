@@ -5,5 +5,7 @@ mod box_limit;
 mod intake;
 mod load;
 mod payloads;
+mod pixel;
 
 pub use intake::{IntakeOptions, intake};
+pub use pixel::{PixelOptions, pixel};
