@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod pii;
 pub mod privacy;
 pub mod sandbox;
+pub mod segments;
 pub mod shopify;
 pub mod signed_link;
 pub mod startup;
