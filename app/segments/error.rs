@@ -40,7 +40,7 @@ pub enum RuleError {
     EmptyList(&'static str),
     #[error("a list holds at most {max} values, this one holds {len}")]
     ListTooLong { len: usize, max: usize },
-    #[error("a tag must be 1 to 255 characters without commas, got {0:?}")]
+    #[error("a tag must be 1 to 255 characters, without commas or surrounding spaces, got {0:?}")]
     BadTag(String),
     #[error("`{0}` is not a Shopify id (digits only)")]
     BadId(String),

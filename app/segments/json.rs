@@ -141,6 +141,7 @@ fn typed(raw: RawRule) -> Result<Rule, RuleError> {
                 op: c.op.clone(),
                 hint: "comparisons are =, !=, <, <=, >, >=",
             })?;
+            validate::check_op(field, op)?;
             Rule::Compare {
                 field,
                 op,

@@ -66,38 +66,36 @@ pub fn to_shopify_query(
     }
 }
 
-/// A translated piece; `compound` when it joins clauses and needs parentheses inside another.
+const AND: &str = " AND ";
+const OR: &str = " OR ";
+
+/// A translated piece, with the operator joining its top level (if any): inside a piece joined
+/// by the other operator it needs parentheses.
 struct Piece {
     text: String,
-    compound: bool,
+    joiner: Option<&'static str>,
 }
 
 impl Piece {
     fn clause(text: String) -> Piece {
-        Piece {
-            text,
-            compound: false,
-        }
+        Piece { text, joiner: None }
     }
 
-    fn joined(mut pieces: Vec<Piece>, joiner: &str) -> Piece {
+    fn joined(mut pieces: Vec<Piece>, joiner: &'static str) -> Piece {
         if pieces.len() == 1 {
             return pieces.remove(0);
         }
         let text = pieces
             .iter()
-            .map(|p| {
-                if p.compound {
-                    format!("({})", p.text)
-                } else {
-                    p.text.clone()
-                }
+            .map(|p| match p.joiner {
+                Some(inner) if inner != joiner => format!("({})", p.text),
+                _ => p.text.clone(),
             })
             .collect::<Vec<_>>()
             .join(joiner);
         Piece {
             text,
-            compound: true,
+            joiner: Some(joiner),
         }
     }
 }
@@ -118,7 +116,7 @@ impl Translator<'_> {
                 let pieces: Vec<Option<Piece>> =
                     children.iter().map(|c| self.rule(c, negated)).collect();
                 let pieces: Option<Vec<Piece>> = pieces.into_iter().collect();
-                Some(Piece::joined(pieces?, if and { " AND " } else { " OR " }))
+                Some(Piece::joined(pieces?, if and { AND } else { OR }))
             }
             Rule::Not(child) => self.rule(child, !negated),
             leaf => {
@@ -184,7 +182,7 @@ impl Translator<'_> {
                     .iter()
                     .map(|v| compare(&attribute, field, op, &Value::Text(v.clone())))
                     .collect::<Result<Vec<_>, _>>()?;
-                Piece::joined(pieces, if negated { " AND " } else { " OR " })
+                Piece::joined(pieces, if negated { AND } else { OR })
             }
             Rule::HasTag(tag) => {
                 let not = if negated { "NOT " } else { "" };
@@ -225,7 +223,7 @@ fn window(attribute: &str, field: Trait, days: u32, within: bool, negated: bool)
     if negated && field != Trait::CreatedAt {
         Piece {
             text: format!("{clause} OR {attribute} IS NULL"),
-            compound: true,
+            joiner: Some(OR),
         }
     } else {
         Piece::clause(clause)

@@ -101,6 +101,9 @@ fn truncate(slug: &str, max: usize) -> String {
         return slug.to_owned();
     }
     let cut = &slug[..max];
+    if slug.as_bytes()[max] == b'-' {
+        return cut.to_owned();
+    }
     let cut = match cut.rfind('-') {
         Some(at) if at >= max / 2 => &cut[..at],
         _ => cut,

@@ -105,6 +105,21 @@ pub(crate) fn check_node(rule: &Rule) -> Result<(), RuleError> {
 }
 
 fn check_compare(field: Trait, op: CmpOp, value: &Value) -> Result<(), RuleError> {
+    check_op(field, op)?;
+    match (field.kind(), value) {
+        (TraitKind::Decimal, Value::Decimal(_))
+        | (TraitKind::Integer, Value::Int(_))
+        | (TraitKind::Bool, Value::Bool(_)) => Ok(()),
+        (TraitKind::Text, Value::Text(_)) => Ok(()),
+        (TraitKind::Country | TraitKind::Enum(_), Value::Text(text)) => {
+            check_text_value(field, text).map(|_| ())
+        }
+        (_, other) => Err(wrong_value(field, other)),
+    }
+}
+
+/// Whether the trait can be compared with `op` at all (dates use windows, tags CONTAINS).
+pub(crate) fn check_op(field: Trait, op: CmpOp) -> Result<(), RuleError> {
     let kind = field.kind();
     let hint = match kind {
         TraitKind::Date => Some("use `in last N days` or `more than N days ago`"),
@@ -116,22 +131,13 @@ fn check_compare(field: Trait, op: CmpOp, value: &Value) -> Result<(), RuleError
         }
         _ => None,
     };
-    if let Some(hint) = hint {
-        return Err(RuleError::OpNotAllowed {
+    match hint {
+        Some(hint) => Err(RuleError::OpNotAllowed {
             field: field.as_str(),
             op: op.as_str().into(),
             hint,
-        });
-    }
-    match (kind, value) {
-        (TraitKind::Decimal, Value::Decimal(_))
-        | (TraitKind::Integer, Value::Int(_))
-        | (TraitKind::Bool, Value::Bool(_)) => Ok(()),
-        (TraitKind::Text, Value::Text(_)) => Ok(()),
-        (TraitKind::Country | TraitKind::Enum(_), Value::Text(text)) => {
-            check_text_value(field, text).map(|_| ())
-        }
-        (_, other) => Err(wrong_value(field, other)),
+        }),
+        None => Ok(()),
     }
 }
 

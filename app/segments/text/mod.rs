@@ -63,7 +63,7 @@ fn write_rule(f: &mut fmt::Formatter<'_>, rule: &Rule, nested: bool) -> fmt::Res
             }
             Ok(())
         }
-        Rule::Not(child) => match &**child {
+        Rule::Not(child) => match single(child) {
             Rule::IsSet(field) => write!(f, "{field} IS NOT SET"),
             Rule::HasTag(tag) => {
                 f.write_str("tags NOT CONTAINS ")?;
@@ -121,6 +121,14 @@ fn write_rule(f: &mut fmt::Formatter<'_>, rule: &Rule, nested: bool) -> fmt::Res
             }
             Ok(())
         }
+    }
+}
+
+/// The rule a chain of one-condition groups stands for.
+fn single(rule: &Rule) -> &Rule {
+    match rule {
+        Rule::All(children) | Rule::Any(children) if children.len() == 1 => single(&children[0]),
+        other => other,
     }
 }
 

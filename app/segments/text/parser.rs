@@ -133,6 +133,10 @@ impl Parser {
         if word.eq_ignore_ascii_case("did") {
             return self.event(start.column);
         }
+        if ["and", "or"].iter().any(|k| word.eq_ignore_ascii_case(k)) {
+            self.at -= 1;
+            return Err(self.unexpected("a condition (a trait name or `did`)"));
+        }
         let field = parse_trait(word).map_err(at)?;
         if field == Trait::Tags && (self.is_word("CONTAINS") || self.is_word("NOT")) {
             let negated = self.eat_word("NOT");
@@ -174,6 +178,7 @@ impl Parser {
             return Ok(rule);
         }
         let op = self.op()?;
+        validate::check_op(field, op).map_err(at)?;
         let literal = self.literal(field)?;
         let value = validate::typed_value(field, literal).map_err(at)?;
         let rule = Rule::Compare { field, op, value };
