@@ -5,5 +5,8 @@ mod box_limit;
 mod intake;
 mod load;
 mod payloads;
+mod segments;
+mod shoppers;
 
 pub use intake::{IntakeOptions, intake};
+pub use segments::{SegmentsOptions, segments};
