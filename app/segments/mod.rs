@@ -30,7 +30,8 @@
 //! {"any":[{"in":{"trait":"country","values":["US","CA"]}},{"event":{"kind":"purchase","op":">=","count":3,"days":90}}]}]}}`
 //! reads `lifetime_value >= 500 AND (country IN ["US", "CA"] OR did purchase >= 3 times in last 90 days)`.
 //!
-//! Windows are rolling: "in the last `d` days" means `now - d·24h <= at <= now`.
+//! Windows are rolling: "in the last `d` days" means at or after `now − d·24h`, and "more than
+//! `d` days ago" strictly before it; a missing date satisfies neither.
 
 mod ast;
 mod compile;

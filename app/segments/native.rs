@@ -146,7 +146,7 @@ impl Translator<'_> {
             Rule::Event(_) => {
                 return Err("Shopify segments cannot count SegOps events over a day window");
             }
-            Rule::All(_) | Rule::Any(_) | Rule::Not(_) => unreachable_group(),
+            Rule::All(_) | Rule::Any(_) | Rule::Not(_) => return Err(GROUP),
         };
         let native = native_attribute(field);
         let attribute = match (native, self.metafields.get(&field)) {
@@ -188,16 +188,14 @@ impl Translator<'_> {
                 let not = if negated { "NOT " } else { "" };
                 Piece::clause(format!("{attribute} {not}CONTAINS {}", quote(tag)))
             }
-            _ => unreachable_group(),
+            Rule::Event(_) | Rule::All(_) | Rule::Any(_) | Rule::Not(_) => return Err(GROUP),
         };
         Ok(piece)
     }
 }
 
-/// Groups are handled by `Translator::rule` before `leaf` is called.
-fn unreachable_group() -> ! {
-    unreachable!("groups never reach leaf translation")
-}
+/// `Translator::rule` handles groups itself and never hands one to `leaf`.
+const GROUP: &str = "a group is not a single clause";
 
 fn compare(attribute: &str, field: Trait, op: CmpOp, value: &Value) -> Result<Piece, &'static str> {
     let text = match (field.kind(), value) {

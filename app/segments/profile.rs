@@ -40,7 +40,7 @@ pub struct Profile {
 
 impl Profile {
     pub fn has_tag(&self, tag: &Tag) -> bool {
-        self.tags.iter().any(|t| t == tag)
+        self.tags.iter().any(|t| t.same(tag))
     }
 
     /// Heap bytes this profile owns beyond its own size (tag strings are shared, not counted).
