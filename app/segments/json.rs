@@ -87,11 +87,17 @@ impl Rule {
         if document.version != VERSION {
             return Err(RuleError::UnsupportedVersion(document.version));
         }
-        let raw: RawRule =
-            serde_path_to_error::deserialize(document.rule).map_err(|err| RuleError::Json {
-                path: format!("rule.{}", err.path()),
+        let raw: RawRule = serde_path_to_error::deserialize(document.rule).map_err(|err| {
+            // The path of an error at the rule itself prints as ".".
+            let path = err.path().to_string();
+            RuleError::Json {
+                path: match path.as_str() {
+                    "." => "rule".into(),
+                    _ => format!("rule.{path}"),
+                },
                 message: err.inner().to_string(),
-            })?;
+            }
+        })?;
         let rule = typed(raw)?;
         rule.validate()?;
         Ok(rule)

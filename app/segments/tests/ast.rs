@@ -253,6 +253,10 @@ fn malformed_documents_say_where() {
         }
         other => panic!("expected a JSON error, got {other:?}"),
     }
+    match json_error(r#"{"sometimes":[]}"#) {
+        RuleError::Json { path, .. } => assert_eq!(path, "rule"),
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
     let err = Rule::from_json("{").unwrap_err();
     assert!(matches!(err, RuleError::Json { .. }));
 }
