@@ -4,6 +4,7 @@
 
 mod lexer;
 mod parser;
+mod values;
 
 use std::fmt;
 

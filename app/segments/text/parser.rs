@@ -2,10 +2,10 @@
 //! group. Each clause is typed and checked as it is read, so an error points at its clause.
 
 use super::lexer::{Spanned, Token, tokens};
-use crate::segments::ast::{CmpOp, CountOp, EventCondition, Rule, Trait, TraitKind};
+use crate::segments::ast::{CountOp, EventCondition, Rule, Trait};
 use crate::segments::error::{ParseError, RuleError};
 use crate::segments::json::{parse_event, parse_trait};
-use crate::segments::validate::{self, Literal};
+use crate::segments::validate;
 
 /// Parentheses and NOTs nest at most this deep while reading (the rule's own depth limit is
 /// checked afterwards); it keeps a hostile text from exhausting the stack.
@@ -30,31 +30,31 @@ pub(super) fn parse(text: &str) -> Result<Rule, ParseError> {
     Ok(rule)
 }
 
-struct Parser {
+pub(super) struct Parser {
     tokens: Vec<Spanned>,
-    at: usize,
+    pub(super) at: usize,
     nesting: usize,
 }
 
 impl Parser {
-    fn peek(&self) -> &Spanned {
+    pub(super) fn peek(&self) -> &Spanned {
         // `tokens` always ends with `End`.
         &self.tokens[self.at.min(self.tokens.len() - 1)]
     }
 
     /// Moves on even past the end (where `peek` keeps answering `End`), so that stepping back
     /// one token after a mismatch is always exact.
-    fn next(&mut self) -> Spanned {
+    pub(super) fn next(&mut self) -> Spanned {
         let token = self.peek().clone();
         self.at += 1;
         token
     }
 
-    fn is_word(&self, word: &str) -> bool {
+    pub(super) fn is_word(&self, word: &str) -> bool {
         matches!(&self.peek().token, Token::Word(w) if w.eq_ignore_ascii_case(word))
     }
 
-    fn eat_word(&mut self, word: &str) -> bool {
+    pub(super) fn eat_word(&mut self, word: &str) -> bool {
         let found = self.is_word(word);
         if found {
             self.next();
@@ -62,7 +62,7 @@ impl Parser {
         found
     }
 
-    fn expect_word(&mut self, words: &[&str]) -> Result<(), ParseError> {
+    pub(super) fn expect_word(&mut self, words: &[&str]) -> Result<(), ParseError> {
         if words.iter().any(|w| self.is_word(w)) {
             self.next();
             Ok(())
@@ -71,7 +71,7 @@ impl Parser {
         }
     }
 
-    fn unexpected(&self, expected: &str) -> ParseError {
+    pub(super) fn unexpected(&self, expected: &str) -> ParseError {
         let found = self.peek();
         ParseError {
             column: found.column,
@@ -242,123 +242,6 @@ impl Parser {
         });
         validate::check_node(&rule).map_err(at)?;
         Ok(rule)
-    }
-
-    fn op(&mut self) -> Result<CmpOp, ParseError> {
-        match self.peek().token {
-            Token::Op(op) => {
-                self.next();
-                CmpOp::parse(op).ok_or_else(|| self.unexpected("a comparison"))
-            }
-            _ => Err(self.unexpected(
-                "a comparison (=, !=, <, <=, >, >=), `IN`, `IS SET`, `in last N days` or `more than N days ago`",
-            )),
-        }
-    }
-
-    fn literal(&mut self, field: Trait) -> Result<Literal, ParseError> {
-        let token = self.next();
-        Ok(match token.token {
-            Token::Number(n) => Literal::Number(n),
-            Token::Str(s) => Literal::Text(s),
-            Token::Word(w) if w.eq_ignore_ascii_case("true") => Literal::Bool(true),
-            Token::Word(w) if w.eq_ignore_ascii_case("false") => Literal::Bool(false),
-            _ => {
-                self.at -= 1;
-                let expected = match field.kind() {
-                    TraitKind::Text | TraitKind::Country | TraitKind::Enum(_) => {
-                        "a quoted value such as \"SUBSCRIBED\""
-                    }
-                    TraitKind::Bool => "true or false",
-                    _ => "a number",
-                };
-                return Err(self.unexpected(expected));
-            }
-        })
-    }
-
-    fn number(&mut self) -> Result<i64, ParseError> {
-        let token = self.next();
-        match &token.token {
-            Token::Number(n) => n.parse().map_err(|_| ParseError {
-                column: token.column,
-                message: format!("expected a whole number, found `{n}`"),
-            }),
-            _ => {
-                self.at -= 1;
-                Err(self.unexpected("a whole number"))
-            }
-        }
-    }
-
-    fn days(&mut self) -> Result<u32, ParseError> {
-        let column = self.peek().column;
-        let days = self.number()?;
-        validate::check_days(days).map_err(|err| ParseError {
-            column,
-            message: err.to_string(),
-        })?;
-        self.expect_word(&["days", "day"])?;
-        // Checked just above to lie within 1..=MAX_DAYS.
-        Ok(days as u32)
-    }
-
-    fn string(&mut self) -> Result<String, ParseError> {
-        match self.next().token {
-            Token::Str(s) => Ok(s),
-            _ => {
-                self.at -= 1;
-                Err(self.unexpected("a quoted value"))
-            }
-        }
-    }
-
-    fn id(&mut self) -> Result<u64, ParseError> {
-        let token = self.next();
-        let text = match &token.token {
-            Token::Number(n) | Token::Str(n) => n.clone(),
-            _ => {
-                self.at -= 1;
-                return Err(self.unexpected("a product or collection id"));
-            }
-        };
-        validate::parse_id(&text).map_err(|err| ParseError {
-            column: token.column,
-            message: err.to_string(),
-        })
-    }
-
-    /// `[item, item, …]`, possibly empty.
-    fn list<T>(
-        &mut self,
-        mut item: impl FnMut(&mut Parser) -> Result<T, ParseError>,
-    ) -> Result<Vec<T>, ParseError> {
-        if self.peek().token != Token::OpenList {
-            return Err(self.unexpected("`[`"));
-        }
-        self.next();
-        let mut items = Vec::new();
-        if self.peek().token == Token::CloseList {
-            self.next();
-            return Ok(items);
-        }
-        loop {
-            items.push(item(self)?);
-            if items.len() > validate::MAX_LIST {
-                return Err(ParseError {
-                    column: self.peek().column,
-                    message: format!("a list holds at most {} values", validate::MAX_LIST),
-                });
-            }
-            match self.next().token {
-                Token::Comma => continue,
-                Token::CloseList => return Ok(items),
-                _ => {
-                    self.at -= 1;
-                    return Err(self.unexpected("`,` or `]`"));
-                }
-            }
-        }
     }
 }
 
