@@ -21,6 +21,7 @@ pub mod pixel;
 pub mod privacy;
 pub mod profiles;
 pub mod sandbox;
+pub mod segments;
 pub mod shopify;
 pub mod signed_link;
 pub mod startup;

@@ -78,6 +78,19 @@ enum Bench {
         #[arg(long, default_value_t = 1_000)]
         visitors: usize,
     },
+    /// Ten segments over synthetic profiles in memory: full and incremental evaluation.
+    Segments {
+        #[arg(long, default_value_t = 1_000_000)]
+        profiles: usize,
+        /// Events applied one by one for the incremental measure.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Threads for the full evaluation (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -139,6 +152,20 @@ fn main() -> ExitCode {
                 })
                 .await
             }
+            Command::Bench {
+                which:
+                    Bench::Segments {
+                        profiles,
+                        events,
+                        seed,
+                        threads,
+                    },
+            } => segops::bench::segments(segops::bench::SegmentsOptions {
+                profiles,
+                events,
+                seed,
+                threads,
+            }),
         }
     });
     match result {

@@ -6,6 +6,9 @@ mod intake;
 mod load;
 mod payloads;
 mod pixel;
+mod segments;
+mod shoppers;
 
 pub use intake::{IntakeOptions, intake};
 pub use pixel::{PixelOptions, pixel};
+pub use segments::{SegmentsOptions, segments};
