@@ -97,6 +97,16 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
             .unwrap();
     assert_eq!((count, state.as_str()), (1, "done"));
 
+    let page = app
+        .admin_page("/admin/segments", &app.session_token(SHOP).await)
+        .await;
+    assert!(page.contains("segops:buyers"), "{page}");
+    let home = app.admin_page("/", &app.session_token(SHOP).await).await;
+    assert!(
+        home.contains("/admin/segments?id_token="),
+        "the workspace links the page"
+    );
+
     let (_, preview) = admin_post(
         &app,
         "/admin/api/segments/preview",
@@ -104,6 +114,17 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
     )
     .await;
     assert_eq!(preview["count"], 1, "{preview}");
+    let (_, behavioural) = admin_post(
+        &app,
+        "/admin/api/segments/preview",
+        json!({ "rule": "did product_view >= 3 times in last 7 days" }),
+    )
+    .await;
+    assert_eq!(behavioural["count"], 0, "{behavioural}");
+    assert!(
+        behavioural["native"]["refusals"][0]["reason"].is_string(),
+        "storefront behaviour has no Shopify segment filter: {behavioural}"
+    );
 
     app.sandbox_post(
         &format!("/shops/{SHOP}/orders/{}/cancel", order["id"]),
