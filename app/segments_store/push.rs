@@ -108,8 +108,10 @@ pub async fn push_tags(
                 }
                 pushed += 1;
             }
-            // Only the state just pushed is marked: a change made meanwhile stays unpushed.
-            sqlx::query(
+            // Only the state just pushed is marked. When the person moved meanwhile, another
+            // push may already have sent (and marked) the newer state before this call landed,
+            // so the row goes back to unpushed and the current state is sent again next round.
+            let marked = sqlx::query(
                 "UPDATE memberships SET pushed = 1 \
                  WHERE shop_id = $1 AND segment_id = $2 AND person_id = $3 AND member = $4",
             )
@@ -119,6 +121,17 @@ pub async fn push_tags(
             .bind(member)
             .execute(db.pool())
             .await?;
+            if marked.rows_affected() == 0 {
+                sqlx::query(
+                    "UPDATE memberships SET pushed = 0 \
+                     WHERE shop_id = $1 AND segment_id = $2 AND person_id = $3",
+                )
+                .bind(shop_id)
+                .bind(segment_id)
+                .bind(&person_id)
+                .execute(db.pool())
+                .await?;
+            }
             done += 1;
         }
         progress(
