@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod sandbox;
 pub mod segments;
+pub mod segments_store;
 pub mod shopify;
 pub mod signed_link;
 pub mod startup;

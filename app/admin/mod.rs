@@ -7,6 +7,7 @@ mod home;
 mod page_session;
 mod pixel_page;
 mod privacy_page;
+mod segments_page;
 mod session;
 mod setup_steps;
 
@@ -32,6 +33,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/api/privacy/retention",
             post(privacy_page::set_retention),
+        )
+        .route("/admin/segments", get(segments_page::page))
+        .route(
+            "/admin/api/segments",
+            get(segments_page::list).post(segments_page::create),
+        )
+        .route("/admin/api/segments/preview", post(segments_page::preview))
+        .route(
+            "/admin/api/segments/{id}/evaluate",
+            post(segments_page::reevaluate),
         )
         .route("/admin/api/parked", get(deliveries::parked))
         .route("/admin/api/parked/{id}/replay", post(deliveries::replay))

@@ -9,7 +9,7 @@ use crate::clock::now_ms;
 use crate::events::{CanonicalEvent, EntityChange, EventKind, Mapped};
 use crate::health::{self, Metric};
 use crate::identity::{self, IdKind, Identifier};
-use crate::jobs::{AbandonCheckout, JobError, NewJob, queue};
+use crate::jobs::{AbandonCheckout, EvaluateMembership, JobError, NewJob, queue};
 use crate::pii::{CustomerPii, Vault};
 use crate::profiles;
 use crate::state::App;
@@ -230,6 +230,14 @@ async fn apply_in_tx(
             .find_map(|e| e.customer_id.clone())
             .or_else(|| mapped.people.first().map(|p| p.customer_id.clone()));
         mark_processed_in(conn, delivery_id, customer.as_deref()).await?;
+    }
+    if !changes.people.is_empty() {
+        // Queued with the profile writes, so a committed change is always evaluated.
+        let job = EvaluateMembership {
+            shop_id: shop_id.to_owned(),
+            person_ids: changes.people.keys().cloned().collect(),
+        };
+        queue::enqueue(conn, &NewJob::now(shop_id, EvaluateMembership::KIND, &job)).await?;
     }
     Ok(changes)
 }

@@ -3,18 +3,24 @@
 //! parked with their reason after repeated failure. Safe with many workers and replicas.
 
 mod abandon_checkout;
+mod evaluate_membership;
+mod evaluate_segment;
 mod privacy_request;
 mod process_delivery;
 mod purge_expired;
+mod push_segment_tags;
 pub mod queue;
 mod runner;
 mod schedule;
 mod set_up_shop;
 
 pub use abandon_checkout::AbandonCheckout;
+pub use evaluate_membership::EvaluateMembership;
+pub use evaluate_segment::EvaluateSegment;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;
 pub use purge_expired::PurgeExpired;
+pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, spawn_workers};
 pub use schedule::{schedule_purges, spawn_scheduler};
@@ -49,6 +55,9 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         AbandonCheckout::KIND => parse::<AbandonCheckout>(&job.payload)?.run(app).await,
         PrivacyWork::KIND => parse::<PrivacyWork>(&job.payload)?.run(app).await,
         PurgeExpired::KIND => parse::<PurgeExpired>(&job.payload)?.run(app).await,
+        EvaluateMembership::KIND => parse::<EvaluateMembership>(&job.payload)?.run(app).await,
+        EvaluateSegment::KIND => parse::<EvaluateSegment>(&job.payload)?.run(app).await,
+        PushSegmentTags::KIND => parse::<PushSegmentTags>(&job.payload)?.run(app).await,
         SetUpShop::KIND => parse::<SetUpShop>(&job.payload)?.run(app).await,
         other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
     }

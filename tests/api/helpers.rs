@@ -387,6 +387,11 @@ impl TestApp {
         self.sandbox_call(reqwest::Method::POST, path, body).await
     }
 
+    pub async fn sandbox_get(&self, path: &str) -> Value {
+        self.sandbox_call(reqwest::Method::GET, path, Value::Null)
+            .await
+    }
+
     pub async fn sandbox_put(&self, path: &str, body: Value) -> Value {
         self.sandbox_call(reqwest::Method::PUT, path, body).await
     }

@@ -9,6 +9,7 @@ mod isolation;
 mod lifecycle;
 mod privacy;
 mod protected_data;
+mod segments;
 mod storefront;
 mod storefront_browser;
 mod throttling;

@@ -1,0 +1,198 @@
+//! Keeps `memberships` in step with the rules: evaluates people against the shop's segments,
+//! records entries and exits, keeps `segments.member_count`, and queues the tag push for the
+//! segments whose members changed (in the same transaction).
+
+use std::collections::BTreeSet;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
+
+use super::StoreError;
+use super::load::{load_profile, profile_people};
+use super::repo::rules_in;
+use crate::clock::now_ms;
+use crate::jobs::{NewJob, PushSegmentTags, queue};
+use crate::segments::{CompiledRule, Rule};
+use crate::store::{Db, dialect};
+
+/// How far back a profile's event history is read: no window may usefully reach further.
+pub const EVENT_DAYS: i64 = 365;
+
+/// What one evaluation changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Evaluated {
+    pub entered: u64,
+    pub left: u64,
+}
+
+/// Evaluates `people` against every segment of the shop.
+pub async fn evaluate_people(
+    db: &Db,
+    shop_id: &str,
+    people: &[String],
+) -> Result<Evaluated, StoreError> {
+    let mut conn = begin(db).await?;
+    let result = async {
+        let rules = rules_in(&mut conn, shop_id).await?;
+        run(&mut conn, shop_id, &rules, people).await
+    }
+    .await;
+    finish(&mut conn, result).await
+}
+
+/// Evaluates every profile of the shop against one segment (after it is created, or on demand).
+pub async fn reevaluate_segment(
+    db: &Db,
+    shop_id: &str,
+    segment_id: &str,
+) -> Result<Evaluated, StoreError> {
+    let mut conn = begin(db).await?;
+    let result = async {
+        let rules: Vec<(String, Rule)> = rules_in(&mut conn, shop_id)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| id == segment_id)
+            .collect();
+        if rules.is_empty() {
+            return Ok(Evaluated::default());
+        }
+        let people = profile_people(&mut conn, shop_id).await?;
+        // Members without a profile any more (merged away) are evaluated too, so they leave.
+        let members: Vec<String> = sqlx::query_scalar(
+            "SELECT person_id FROM memberships WHERE shop_id = $1 AND segment_id = $2 AND member = 1",
+        )
+        .bind(shop_id)
+        .bind(segment_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let all: BTreeSet<String> = people.into_iter().chain(members).collect();
+        let all: Vec<String> = all.into_iter().collect();
+        run(&mut conn, shop_id, &rules, &all).await
+    }
+    .await;
+    finish(&mut conn, result).await
+}
+
+async fn begin(db: &Db) -> Result<PoolConnection<Any>, StoreError> {
+    let mut conn = db.pool().acquire().await?;
+    sqlx::query(dialect::begin_write(db.backend()))
+        .execute(&mut *conn)
+        .await?;
+    Ok(conn)
+}
+
+/// Commits when the work succeeded, rolls back otherwise.
+async fn finish(
+    conn: &mut AnyConnection,
+    result: Result<Evaluated, StoreError>,
+) -> Result<Evaluated, StoreError> {
+    match result {
+        Ok(done) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(done)
+        }
+        Err(err) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(err)
+        }
+    }
+}
+
+async fn run(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    rules: &[(String, Rule)],
+    people: &[String],
+) -> Result<Evaluated, StoreError> {
+    let now = now_ms();
+    let compiled: Vec<(&str, CompiledRule)> = rules
+        .iter()
+        .map(|(id, rule)| Ok((id.as_str(), CompiledRule::compile(rule)?)))
+        .collect::<Result<_, StoreError>>()?;
+    let mut done = Evaluated::default();
+    let mut moved: BTreeSet<&str> = BTreeSet::new();
+    for person in people {
+        let profile = load_profile(conn, shop_id, person, now).await?;
+        for (segment_id, rule) in &compiled {
+            let member = profile.as_ref().is_some_and(|p| rule.matches(p, now));
+            if record(conn, shop_id, segment_id, person, member, now).await? {
+                moved.insert(segment_id);
+                if member {
+                    done.entered += 1;
+                } else {
+                    done.left += 1;
+                }
+            }
+        }
+    }
+    for segment_id in moved {
+        sqlx::query(
+            "UPDATE segments SET member_count = (SELECT COUNT(*) FROM memberships \
+             WHERE shop_id = $1 AND segment_id = $2 AND member = 1), updated_at = $3 \
+             WHERE shop_id = $1 AND id = $2",
+        )
+        .bind(shop_id)
+        .bind(segment_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        let push_mode: Option<String> =
+            sqlx::query_scalar("SELECT push_mode FROM segments WHERE shop_id = $1 AND id = $2")
+                .bind(shop_id)
+                .bind(segment_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if push_mode.as_deref() == Some("tag") {
+            let job = PushSegmentTags {
+                shop_id: shop_id.to_owned(),
+                segment_id: segment_id.to_owned(),
+            };
+            queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentTags::KIND, &job)).await?;
+        }
+    }
+    Ok(done)
+}
+
+/// Records `member` for the person; true when that is a change (an entry or an exit).
+async fn record(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    segment_id: &str,
+    person_id: &str,
+    member: bool,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let was: Option<i64> = sqlx::query_scalar(
+        "SELECT member FROM memberships WHERE shop_id = $1 AND segment_id = $2 AND person_id = $3",
+    )
+    .bind(shop_id)
+    .bind(segment_id)
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let was_member = was == Some(1);
+    if was_member == member {
+        return Ok(false);
+    }
+    if member {
+        sqlx::query(
+            "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, left_at, pushed) \
+             VALUES ($1, $2, $3, 1, $4, NULL, 0) \
+             ON CONFLICT (shop_id, segment_id, person_id) \
+             DO UPDATE SET member = 1, entered_at = $4, left_at = NULL, pushed = 0",
+        )
+    } else {
+        // Only a current member can leave; a never-member with no row stays without one.
+        sqlx::query(
+            "UPDATE memberships SET member = 0, left_at = $4, pushed = 0 \
+             WHERE shop_id = $1 AND segment_id = $2 AND person_id = $3",
+        )
+    }
+    .bind(shop_id)
+    .bind(segment_id)
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}

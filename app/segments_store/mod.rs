@@ -1,0 +1,14 @@
+//! Stored segments: creating and listing them per shop, loading profile snapshots, keeping
+//! `memberships` in step with the rules, and pushing membership to Shopify as customer tags.
+
+mod error;
+mod evaluate;
+mod load;
+mod push;
+mod repo;
+
+pub use error::StoreError;
+pub use evaluate::{EVENT_DAYS, Evaluated, evaluate_people, reevaluate_segment};
+pub use load::{load_profile, profile_people};
+pub use push::{PushError, PushOutcome, push_tags};
+pub use repo::{NewSegment, PushMode, SegmentRow, create, get, list, preview_count};

@@ -1,0 +1,160 @@
+//! Segments end to end: a rule created in the admin, customers entering and leaving it through
+//! real store activity, and the `segops:<slug>` tag following them in Shopify.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const SHOP: &str = "segments-co.myshopify.com";
+
+crate::on_both_stores!(
+    a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled,
+    a_rule_that_does_not_parse_is_refused_with_its_column,
+);
+
+async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let response = app
+        .http
+        .post(format!("{}{path}", app.app_url))
+        .bearer_auth(app.session_token(SHOP).await)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Lets every webhook land and every job run, twice: a tag push causes a customer update.
+async fn settle(app: &TestApp) {
+    for _ in 0..2 {
+        app.sandbox_idle().await;
+        let report = app.drain().await;
+        assert_eq!(report.parked, 0, "{report:?}");
+    }
+}
+
+async fn tags(app: &TestApp, customer_id: &Value) -> Vec<String> {
+    let body = app
+        .sandbox_get(&format!("/shops/{SHOP}/customers/{customer_id}/tags"))
+        .await;
+    let mut tags: Vec<String> = serde_json::from_value(body["tags"].clone()).unwrap();
+    tags.sort();
+    tags
+}
+
+async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let product = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/products"),
+            json!({ "title": "Trail Tent", "variants": [{ "title": "2P", "sku": "TENT-2P", "price": "249.00" }] }),
+        )
+        .await;
+    let variant_id = product["variants"][0]["id"].clone();
+    let customer = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/customers"),
+            json!({ "first_name": "Ada", "email": "ada@example.net" }),
+        )
+        .await;
+    let customer_id = customer["id"].clone();
+    app.sandbox_put(
+        &format!("/shops/{SHOP}/customers/{customer_id}"),
+        json!({ "tags": ["vip", "wholesale"] }),
+    )
+    .await;
+    settle(&app).await;
+
+    let (status, segment) = admin_post(
+        &app,
+        "/admin/api/segments",
+        json!({ "name": "Buyers", "rule": "order_count >= 1" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{segment}");
+    assert_eq!(segment["slug"], "buyers");
+    settle(&app).await;
+    assert_eq!(tags(&app, &customer_id).await, ["vip", "wholesale"]);
+
+    let order = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/orders"),
+            json!({ "customer_id": customer_id, "financial_status": "paid",
+                    "line_items": [{ "variant_id": variant_id, "quantity": 1 }] }),
+        )
+        .await;
+    settle(&app).await;
+    assert_eq!(
+        tags(&app, &customer_id).await,
+        ["segops:buyers", "vip", "wholesale"]
+    );
+    let (count, state): (i64, String) =
+        sqlx::query_as("SELECT member_count, push_state FROM segments WHERE slug = 'buyers'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+    assert_eq!((count, state.as_str()), (1, "done"));
+
+    let page = app
+        .admin_page("/admin/segments", &app.session_token(SHOP).await)
+        .await;
+    assert!(page.contains("segops:buyers"), "{page}");
+    let home = app.admin_page("/", &app.session_token(SHOP).await).await;
+    assert!(
+        home.contains("/admin/segments?id_token="),
+        "the workspace links the page"
+    );
+
+    let (_, preview) = admin_post(
+        &app,
+        "/admin/api/segments/preview",
+        json!({ "rule": "order_count >= 1" }),
+    )
+    .await;
+    assert_eq!(preview["count"], 1, "{preview}");
+    let (_, behavioural) = admin_post(
+        &app,
+        "/admin/api/segments/preview",
+        json!({ "rule": "did product_view >= 3 times in last 7 days" }),
+    )
+    .await;
+    assert_eq!(behavioural["count"], 0, "{behavioural}");
+    assert!(
+        behavioural["native"]["refusals"][0]["reason"].is_string(),
+        "storefront behaviour has no Shopify segment filter: {behavioural}"
+    );
+
+    app.sandbox_post(
+        &format!("/shops/{SHOP}/orders/{}/cancel", order["id"]),
+        json!({ "reason": "customer" }),
+    )
+    .await;
+    settle(&app).await;
+    assert_eq!(tags(&app, &customer_id).await, ["vip", "wholesale"]);
+    let (count, left): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT s.member_count, m.left_at FROM segments s JOIN memberships m ON m.segment_id = s.id \
+         WHERE s.slug = 'buyers'",
+    )
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(count, 0);
+    assert!(left.is_some(), "the exit time is kept");
+}
+
+async fn a_rule_that_does_not_parse_is_refused_with_its_column(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let (status, body) = admin_post(
+        &app,
+        "/admin/api/segments",
+        json!({ "name": "Broken", "rule": "order_count >= " }),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["column"].as_u64().is_some(), "{body}");
+    let segments: i64 = app.count("SELECT COUNT(*) FROM segments").await;
+    assert_eq!(segments, 0);
+}
