@@ -4,6 +4,7 @@
 mod helpers;
 
 mod capture;
+mod discounts;
 mod install;
 mod isolation;
 mod lifecycle;
