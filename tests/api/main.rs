@@ -5,6 +5,7 @@ mod helpers;
 
 mod capture;
 mod discounts;
+mod discounts_browser;
 mod install;
 mod isolation;
 mod lifecycle;
