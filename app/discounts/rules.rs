@@ -150,7 +150,7 @@ pub fn validate(
         .value
         .or_else(|| base.map(|b| b.value.clone()))
         .ok_or(ValidationError::Missing("value"))?;
-    let value = decimal(&value_text).ok_or_else(|| ValidationError::NotANumber(value_text))?;
+    let value = decimal(&value_text).ok_or(ValidationError::NotANumber(value_text))?;
     match kind {
         Kind::Percentage if value <= Decimal::ZERO || value > Decimal::ONE_HUNDRED => {
             return Err(ValidationError::Percentage(value.to_string()));
