@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod discounts;
 pub mod error;
 pub mod events;
 pub mod health;

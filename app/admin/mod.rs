@@ -3,6 +3,7 @@
 
 mod api;
 mod deliveries;
+mod discounts_page;
 mod home;
 mod page_session;
 mod pixel_page;
@@ -29,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/pixel", get(pixel_page::page))
         .route("/admin/api/pixel", post(pixel_page::save))
         .route("/admin/api/identity", post(pixel_page::set_identity))
+        .route("/admin/discounts", get(discounts_page::page))
+        .route("/admin/api/discounts", post(discounts_page::create))
+        .route("/admin/api/discounts/{id}", post(discounts_page::update))
         .route("/admin/api/privacy/{id}/export", get(privacy_page::export))
         .route(
             "/admin/api/privacy/retention",

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod capture;
+mod discounts;
+mod discounts_browser;
 mod install;
 mod isolation;
 mod lifecycle;
