@@ -74,6 +74,7 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                 for sql in [
                     "DELETE FROM identities WHERE shop_id = $1 AND person_id = $2",
                     "DELETE FROM profiles WHERE shop_id = $1 AND person_id = $2",
+                    "DELETE FROM memberships WHERE shop_id = $1 AND person_id = $2",
                 ] {
                     sqlx::query(sql).bind(shop_id).bind(&person).execute(&mut *conn).await?;
                 }
@@ -196,6 +197,10 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM stitch_attempts WHERE shop_id = $1",
     "DELETE FROM profiles WHERE shop_id = $1",
     "DELETE FROM pixels WHERE shop_id = $1",
+    "DELETE FROM memberships WHERE shop_id = $1",
+    "DELETE FROM segments WHERE shop_id = $1",
+    "DELETE FROM discount_rules WHERE shop_id = $1",
+    "DELETE FROM shop_discounts WHERE shop_id = $1",
 ];
 
 pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
