@@ -15,7 +15,7 @@ mod schedule;
 mod set_up_shop;
 
 pub use abandon_checkout::AbandonCheckout;
-pub use evaluate_membership::EvaluateMembership;
+pub use evaluate_membership::{ChangedTraits, EvaluateMembership};
 pub use evaluate_segment::EvaluateSegment;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;

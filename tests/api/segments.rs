@@ -10,6 +10,7 @@ const SHOP: &str = "segments-co.myshopify.com";
 crate::on_both_stores!(
     a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled,
     a_rule_that_does_not_parse_is_refused_with_its_column,
+    an_address_change_alone_moves_the_customer_into_a_country_segment,
 );
 
 async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
@@ -157,4 +158,48 @@ async fn a_rule_that_does_not_parse_is_refused_with_its_column(app: TestApp) {
     assert!(body["column"].as_u64().is_some(), "{body}");
     let segments: i64 = app.count("SELECT COUNT(*) FROM segments").await;
     assert_eq!(segments, 0);
+}
+
+async fn membership(app: &TestApp, slug: &str) -> Option<i64> {
+    sqlx::query_scalar(
+        "SELECT m.member FROM memberships m JOIN segments s ON s.id = m.segment_id WHERE s.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(app.db().pool())
+    .await
+    .unwrap()
+}
+
+async fn an_address_change_alone_moves_the_customer_into_a_country_segment(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let customer = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/customers"),
+            json!({ "first_name": "Lin", "email": "lin@example.net",
+                    "address": { "country_code": "CA", "country": "Canada" } }),
+        )
+        .await;
+    let customer_id = customer["id"].clone();
+    settle(&app).await;
+    let (status, body) = admin_post(
+        &app,
+        "/admin/api/segments",
+        json!({ "name": "In France", "rule": "country = \"FR\"" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    settle(&app).await;
+    assert_eq!(membership(&app, "in-france").await, None);
+
+    // No order, consent or tag moves: only the protected address (kept as presence and country).
+    app.sandbox_put(
+        &format!("/shops/{SHOP}/customers/{customer_id}"),
+        json!({ "address": { "country_code": "FR", "country": "France" } }),
+    )
+    .await;
+    settle(&app).await;
+    assert_eq!(membership(&app, "in-france").await, Some(1));
+    let tags = tags(&app, &customer_id).await;
+    assert_eq!(tags, ["segops:in-france"]);
 }
