@@ -23,7 +23,7 @@ pub use purge_expired::PurgeExpired;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, spawn_workers};
-pub use schedule::{schedule_purges, spawn_scheduler};
+pub use schedule::{schedule_purges, schedule_sweeps, spawn_scheduler};
 pub use set_up_shop::SetUpShop;
 
 use crate::state::App;

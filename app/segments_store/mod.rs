@@ -11,4 +11,6 @@ pub use error::StoreError;
 pub use evaluate::{EVENT_DAYS, Evaluated, evaluate_people, reevaluate_segment};
 pub use load::{load_profile, profile_people};
 pub use push::{PushError, PushOutcome, push_tags};
-pub use repo::{NewSegment, PushMode, SegmentRow, create, get, list, preview_count};
+pub use repo::{
+    NewSegment, PushMode, SegmentRow, create, get, list, preview_count, time_dependent,
+};
