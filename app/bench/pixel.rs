@@ -62,6 +62,7 @@ pub async fn pixel(options: PixelOptions) -> anyhow::Result<()> {
             events_per_sec: u32::MAX / 4,
             extra_origins: Vec::new(),
         },
+        backfill: Default::default(),
     };
     let app = Application::build(config, listener).await?;
     let state = app.state();

@@ -83,6 +83,7 @@ pub async fn spawn_app_with(store: Store, tweak: impl FnOnce(&mut Config)) -> Op
         master_key: MasterKey::generate(),
         bind: app_listener.local_addr().unwrap(),
         pixel: Default::default(),
+        backfill: Default::default(),
     };
     tweak(&mut config);
     let db = Db::connect(&database_url).await.unwrap();
