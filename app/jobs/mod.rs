@@ -24,7 +24,7 @@ pub use process_delivery::ProcessDelivery;
 pub use purge_expired::PurgeExpired;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
-pub use runner::{DrainReport, drain, spawn_workers};
+pub use runner::{DrainReport, drain, run_next, spawn_workers};
 pub use schedule::{schedule_purges, spawn_scheduler};
 pub use set_up_shop::SetUpShop;
 

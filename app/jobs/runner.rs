@@ -50,6 +50,12 @@ pub async fn drain(app: &App) -> Result<DrainReport, sqlx::Error> {
     Ok(report)
 }
 
+/// Runs the next due job, if any; true when one ran. Tests use this to stop between two runs of
+/// a long job (a restart mid-backfill).
+pub async fn run_next(app: &App) -> Result<bool, sqlx::Error> {
+    Ok(run_one(app).await?.is_some())
+}
+
 enum Outcome {
     Done,
     Retried,
