@@ -83,7 +83,8 @@ async fn progress_goes_from_zero_to_done_and_the_suggestion_is_created_once(app:
 
 async fn a_failed_export_is_shown_with_its_reason(app: TestApp) {
     app.create_shop(BROKEN).await;
-    seed(&app, BROKEN, 10, 50, 30, false).await;
+    // More than one page of orders: the sandbox fails an export after its first page.
+    seed(&app, BROKEN, 10, 600, 30, false).await;
     app.sandbox_post(
         &format!("/shops/{BROKEN}/bulk_operations/fail_next"),
         json!({ "error_code": "INTERNAL_SERVER_ERROR" }),
