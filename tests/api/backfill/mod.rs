@@ -110,6 +110,36 @@ pub async fn finish_backfill(app: &TestApp, shop: &str) {
     app.drain().await;
 }
 
+/// Processes webhooks as they arrive until the sandbox has delivered them all: a seeded
+/// history with delivery is thousands of webhooks, more than `sandbox_idle`'s deadline allows.
+pub async fn deliver_everything(app: &TestApp) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(400);
+    let url = format!("{}/_sandbox/deliveries/idle", app.sandbox_url);
+    loop {
+        let report = app.drain().await;
+        assert_eq!(report.parked, 0, "{report:?}");
+        let body: Value = app
+            .http
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if body["pending"] == json!(0) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sandbox still has {} deliveries to make",
+            body["pending"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.drain().await;
+}
+
 /// One profile's traits that both sources must agree on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Traits {
