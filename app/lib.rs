@@ -3,6 +3,7 @@
 //! One folder per idea; `main.rs` only parses the command line and calls into here.
 
 pub mod admin;
+pub mod backfill;
 pub mod bench;
 pub mod cli;
 pub mod clock;

@@ -92,6 +92,15 @@ enum Bench {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// A seeded sandbox store backfilled end to end through bulk operations.
+    Backfill {
+        #[arg(long, default_value_t = 20_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 2_000)]
+        customers: usize,
+        #[arg(long, default_value = "sqlite")]
+        store: String,
+    },
     /// Ten segments over synthetic profiles in memory: full and incremental evaluation.
     Segments {
         #[arg(long, default_value_t = 1_000_000)]
@@ -180,6 +189,21 @@ fn main() -> ExitCode {
                     visitors,
                     rate,
                     workers,
+                })
+                .await
+            }
+            Command::Bench {
+                which:
+                    Bench::Backfill {
+                        orders,
+                        customers,
+                        store,
+                    },
+            } => {
+                segops::bench::backfill(segops::bench::BackfillOptions {
+                    orders,
+                    customers,
+                    store,
                 })
                 .await
             }

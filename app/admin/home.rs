@@ -41,6 +41,7 @@ pub struct HomePage {
     pub deliveries_received: i64,
     pub events_captured: i64,
     pub storefront: super::pixel_page::StorefrontSummary,
+    pub backfill: Option<crate::backfill::Progress>,
 }
 
 pub struct HealthRow {
@@ -180,5 +181,6 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
         deliveries_received,
         events_captured,
         storefront: super::pixel_page::summary(app, &shop.id).await?,
+        backfill: crate::backfill::progress(&app.db, &shop.id).await?,
     })
 }

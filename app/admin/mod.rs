@@ -2,6 +2,7 @@
 //! scripts call, all authenticated by App Bridge session tokens.
 
 mod api;
+mod backfill_card;
 mod deliveries;
 mod discounts_page;
 mod home;
@@ -44,6 +45,8 @@ pub fn router() -> Router<AppState> {
             get(segments_page::list).post(segments_page::create),
         )
         .route("/admin/api/segments/preview", post(segments_page::preview))
+        .route("/admin/api/segments/suggested", post(backfill_card::accept))
+        .route("/admin/api/backfill", get(backfill_card::progress))
         .route(
             "/admin/api/segments/{id}/evaluate",
             post(segments_page::reevaluate),

@@ -58,6 +58,7 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
         master_key: MasterKey::generate(),
         bind: address,
         pixel: Default::default(),
+        backfill: Default::default(),
     };
     let app = Application::build(config, listener).await?;
     let state = app.state();

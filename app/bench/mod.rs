@@ -1,6 +1,7 @@
 //! `segops bench …`: benchmark programs whose figures go into BENCHMARKS.md. Each prints the
 //! machine's own limit beside our figure, so the numbers can be read on any box.
 
+mod backfill;
 mod box_limit;
 mod intake;
 mod load;
@@ -11,6 +12,7 @@ mod segments;
 mod server;
 mod shoppers;
 
+pub use backfill::{BackfillOptions, backfill};
 pub use intake::{IntakeOptions, intake};
 pub use membership::{MembershipOptions, membership};
 pub use pixel::{PixelOptions, pixel};

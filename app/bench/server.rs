@@ -53,6 +53,7 @@ impl BenchServer {
                 events_per_sec: u32::MAX / 4,
                 extra_origins: Vec::new(),
             },
+            backfill: Default::default(),
         };
         let app = Application::build(config, listener).await?;
         let state = app.state();

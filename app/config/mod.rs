@@ -96,6 +96,29 @@ pub struct Config {
     pub master_key: MasterKey,
     pub bind: SocketAddr,
     pub pixel: PixelConfig,
+    pub backfill: BackfillConfig,
+}
+
+/// The install backfill's pacing.
+#[derive(Debug, Clone)]
+pub struct BackfillConfig {
+    /// Days of orders imported at install.
+    pub days: u32,
+    /// How often a running bulk operation is polled when no `bulk_operations/finish` webhook
+    /// has woken the job first.
+    pub poll: std::time::Duration,
+    /// Root rows applied per job run before the job yields its worker (and checkpoints).
+    pub rows_per_run: usize,
+}
+
+impl Default for BackfillConfig {
+    fn default() -> Self {
+        BackfillConfig {
+            days: 90,
+            poll: std::time::Duration::from_secs(2),
+            rows_per_run: 5_000,
+        }
+    }
 }
 
 /// Limits and allowances of the public pixel intake.
@@ -261,6 +284,7 @@ impl Config {
                     master_key,
                     bind,
                     pixel,
+                    backfill: BackfillConfig::default(),
                 })
             }
             _ => Err(ConfigError { problems }),

@@ -64,6 +64,7 @@ pub async fn start(data_dir: PathBuf) -> anyhow::Result<RunningDemo> {
         master_key: MasterKey::load_or_generate(&data_dir.join("master.key"))?,
         bind: app_listener.local_addr()?,
         pixel: Default::default(),
+        backfill: Default::default(),
     };
     let app = Application::build(config, app_listener).await?;
     crate::jobs::spawn_workers(app.state(), 2);

@@ -20,6 +20,7 @@
 //! shipping and tax), both in the shop currency, with `presentment_currency` and
 //! `presentment_total` when Shopify gives them. See [`segment`] for how decimals are written.
 
+mod backfilled;
 mod checkouts;
 pub mod commerce;
 mod compliance;
@@ -35,6 +36,7 @@ pub mod spec;
 mod tests;
 
 pub use crate::shopify::payloads::ids::normalise_id;
+pub use backfilled::{backfilled_customer, backfilled_order};
 pub use checkouts::abandoned_checkout_event;
 pub use compliance::{ComplianceRequest, parse_compliance};
 pub use error::MapError;

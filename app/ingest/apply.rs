@@ -77,7 +77,7 @@ pub async fn apply(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn apply_in_tx(
+pub(super) async fn apply_in_tx(
     conn: &mut AnyConnection,
     vault: &Vault,
     shop_id: &str,

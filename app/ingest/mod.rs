@@ -3,7 +3,9 @@
 //! order), protected data through the vault, and checkout-abandonment timers.
 
 mod apply;
+mod batch;
 pub mod entities;
 mod purchases;
 
 pub use apply::{Changes, apply, insert_event, mark_processed};
+pub use batch::{InTransaction, apply_batch};

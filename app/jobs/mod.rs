@@ -3,6 +3,7 @@
 //! parked with their reason after repeated failure. Safe with many workers and replicas.
 
 mod abandon_checkout;
+mod backfill;
 mod evaluate_membership;
 mod evaluate_segment;
 mod privacy_request;
@@ -15,6 +16,7 @@ mod schedule;
 mod set_up_shop;
 
 pub use abandon_checkout::AbandonCheckout;
+pub use backfill::Backfill;
 pub use evaluate_membership::{ChangedTraits, EvaluateMembership};
 pub use evaluate_segment::EvaluateSegment;
 pub use privacy_request::PrivacyWork;
@@ -22,7 +24,7 @@ pub use process_delivery::ProcessDelivery;
 pub use purge_expired::PurgeExpired;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
-pub use runner::{DrainReport, drain, spawn_workers};
+pub use runner::{DrainReport, drain, run_next, spawn_workers};
 pub use schedule::{schedule_purges, schedule_sweeps, spawn_scheduler};
 pub use set_up_shop::SetUpShop;
 
@@ -36,6 +38,10 @@ pub enum JobError {
     /// Retrying cannot help (the payload is invalid): park at once, with the reason.
     #[error("{0}")]
     Permanent(String),
+    /// Not failed, waiting on something outside (a bulk operation): run again at this Unix ms
+    /// time, or sooner when woken (`queue::wake`). No attempt is counted.
+    #[error("waiting until {0}")]
+    Wait(i64),
 }
 
 impl From<sqlx::Error> for JobError {
@@ -59,6 +65,7 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         EvaluateSegment::KIND => parse::<EvaluateSegment>(&job.payload)?.run(app).await,
         PushSegmentTags::KIND => parse::<PushSegmentTags>(&job.payload)?.run(app).await,
         SetUpShop::KIND => parse::<SetUpShop>(&job.payload)?.run(app).await,
+        Backfill::KIND => parse::<Backfill>(&job.payload)?.run(app).await,
         other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::JobError;
+use super::{Backfill, JobError, queue};
 use crate::events::{self, MapError};
 use crate::pii::{Vault, VaultError};
 use crate::shopify::topics;
@@ -90,8 +90,18 @@ impl ProcessDelivery {
                     .await
                     .map_err(JobError::from);
             }
+            // A finished bulk operation: the backfill sleeping on it goes on now, not at its
+            // next poll.
+            "bulk_operations/finish" => {
+                if queue::wake(&app.db, &shop_id, Backfill::KIND).await? > 0 {
+                    app.jobs_notify.notify_waiters();
+                }
+                return crate::ingest::mark_processed(&app.db, self.delivery_id, None)
+                    .await
+                    .map_err(JobError::from);
+            }
             // Lifecycle and platform topics carry no customer events; uninstall was handled at intake.
-            "app/uninstalled" | "app_subscriptions/update" | "bulk_operations/finish" => {
+            "app/uninstalled" | "app_subscriptions/update" => {
                 return crate::ingest::mark_processed(&app.db, self.delivery_id, None)
                     .await
                     .map_err(JobError::from);

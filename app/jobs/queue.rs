@@ -256,3 +256,33 @@ pub async fn cancel(conn: &mut AnyConnection, unique_key: &str) -> Result<(), sq
         .await?;
     Ok(())
 }
+
+/// Puts a running job back to sleep until `run_at` without counting an attempt: the job is
+/// waiting on something outside (a bulk operation), not failing.
+pub async fn postpone(db: &Db, id: i64, run_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET status = 'queued', locked_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+         run_at = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(run_at)
+    .bind(now_ms())
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Makes this shop's sleeping jobs of `kind` due now (what they waited for has happened).
+/// Returns how many were woken.
+pub async fn wake(db: &Db, shop_id: &str, kind: &str) -> Result<u64, sqlx::Error> {
+    let now = now_ms();
+    let woken = sqlx::query(
+        "UPDATE jobs SET run_at = $1, updated_at = $1 WHERE shop_id = $2 AND kind = $3 AND status = 'queued' AND run_at > $1",
+    )
+    .bind(now)
+    .bind(shop_id)
+    .bind(kind)
+    .execute(db.pool())
+    .await?;
+    Ok(woken.rows_affected())
+}

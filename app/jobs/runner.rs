@@ -12,6 +12,8 @@ pub struct DrainReport {
     pub done: usize,
     pub retried: usize,
     pub parked: usize,
+    /// Jobs that went back to sleep until something outside happens (`JobError::Wait`).
+    pub waiting: usize,
 }
 
 /// Starts `count` workers that run until the process ends. They wake when the intake commits
@@ -42,15 +44,23 @@ pub async fn drain(app: &App) -> Result<DrainReport, sqlx::Error> {
             Outcome::Done => report.done += 1,
             Outcome::Retried => report.retried += 1,
             Outcome::Parked => report.parked += 1,
+            Outcome::Waiting => report.waiting += 1,
         }
     }
     Ok(report)
+}
+
+/// Runs the next due job, if any; true when one ran. Tests use this to stop between two runs of
+/// a long job (a restart mid-backfill).
+pub async fn run_next(app: &App) -> Result<bool, sqlx::Error> {
+    Ok(run_one(app).await?.is_some())
 }
 
 enum Outcome {
     Done,
     Retried,
     Parked,
+    Waiting,
 }
 
 async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
@@ -78,6 +88,12 @@ async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
         Ok(Ok(())) => None,
         Ok(Err(JobError::Retry(why))) => Some((why, false)),
         Ok(Err(JobError::Permanent(why))) => Some((why, true)),
+        Ok(Err(JobError::Wait(until))) => {
+            // Never due at once again, or `drain` would spin on it.
+            let until = until.max(crate::clock::now_ms() + 1);
+            queue::postpone(&app.db, job.id, until).await?;
+            return Ok(Some(Outcome::Waiting));
+        }
         Err(panic) => {
             let why = panic
                 .downcast_ref::<&str>()

@@ -25,6 +25,11 @@ impl SetUpShop {
         };
         crate::install::after_install(app, &shop)
             .await
-            .map_err(JobError::Retry)
+            .map_err(JobError::Retry)?;
+        // History next, once the shop can be read (a reinstall keeps what it has).
+        let mut conn = app.db.pool().acquire().await?;
+        crate::backfill::enqueue_in(&mut conn, &self.shop_id, app.config.backfill.days).await?;
+        app.jobs_notify.notify_waiters();
+        Ok(())
     }
 }

@@ -148,6 +148,30 @@ impl Vault {
         Ok(())
     }
 
+    /// Folds a partial snapshot (a bulk row) into a customer's stored fields: present values
+    /// replace, absent ones keep what is stored, and the address is taken only when none is
+    /// stored, since a bulk row's address is its country alone.
+    pub async fn merge(
+        &self,
+        db: &Db,
+        customer_id: &str,
+        pii: &CustomerPii,
+    ) -> Result<(), VaultError> {
+        let stored = self.get(db, customer_id).await?;
+        let base = stored.clone().unwrap_or_default();
+        let merged = CustomerPii {
+            email: pii.email.clone().or(base.email),
+            phone: pii.phone.clone().or(base.phone),
+            first_name: pii.first_name.clone().or(base.first_name),
+            last_name: pii.last_name.clone().or(base.last_name),
+            address: base.address.or_else(|| pii.address.clone()),
+        };
+        if stored.as_ref() == Some(&merged) {
+            return Ok(());
+        }
+        self.put(db, customer_id, &merged).await
+    }
+
     pub async fn get(&self, db: &Db, customer_id: &str) -> Result<Option<CustomerPii>, VaultError> {
         let row = sqlx::query(
             "SELECT email_enc, phone_enc, first_name_enc, last_name_enc, address_enc FROM customer_pii \

@@ -201,6 +201,7 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM segments WHERE shop_id = $1",
     "DELETE FROM discount_rules WHERE shop_id = $1",
     "DELETE FROM shop_discounts WHERE shop_id = $1",
+    "DELETE FROM backfills WHERE shop_id = $1",
 ];
 
 pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {

@@ -83,6 +83,7 @@ pub async fn spawn_app_with(store: Store, tweak: impl FnOnce(&mut Config)) -> Op
         master_key: MasterKey::generate(),
         bind: app_listener.local_addr().unwrap(),
         pixel: Default::default(),
+        backfill: Default::default(),
     };
     tweak(&mut config);
     let db = Db::connect(&database_url).await.unwrap();
@@ -487,5 +488,63 @@ impl TestApp {
         .fetch_all(self.db().pool())
         .await
         .unwrap()
+    }
+}
+
+// ---- restarts ----
+
+impl TestApp {
+    /// Stops this app and starts a new one on the same database, port and sandbox, as a
+    /// redeploy would: nothing carries over but what the database holds.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            app_url,
+            sandbox_url,
+            api_key,
+            api_secret,
+            state,
+            http,
+            sqlite_file,
+            store,
+            _shutdown,
+        } = self;
+        let config = state.config.clone();
+        drop(_shutdown);
+        drop(state);
+        // The old server lets go of the port once its connections close.
+        let mut listener = None;
+        eventually(Duration::from_secs(20), "the app's port is free", || {
+            let bound = std::net::TcpListener::bind(config.bind).ok();
+            let free = bound.is_some();
+            listener = bound;
+            async move { free }
+        })
+        .await;
+        let listener = listener.unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let listener = TcpListener::from_std(listener).unwrap();
+        let db = Db::connect(&config.database_url).await.unwrap();
+        db.migrate().await.unwrap();
+        let app = Application::with_db(config, db, listener).unwrap();
+        let state = app.state();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .run_until(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        TestApp {
+            app_url,
+            sandbox_url,
+            api_key,
+            api_secret,
+            state,
+            http,
+            sqlite_file,
+            store,
+            _shutdown: tx,
+        }
     }
 }

@@ -2,10 +2,15 @@
 //! its JSONL result with children nested under their parents, and push tag changes for many
 //! customers as one bulk mutation. Everything here speaks Shopify; callers get our own types.
 
+mod customers;
+mod orders;
 pub mod queries;
+mod rows;
 mod stream;
 mod tags;
 
+pub use customers::customer;
+pub use orders::{BulkOrder, order};
 pub use stream::{ChildField, ResultStream};
 pub use tags::{LineError, TagChange, line_errors, start_tag_mutation};
 
