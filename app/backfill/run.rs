@@ -192,7 +192,8 @@ async fn apply_result(
                 }
             }
         }
-        if in_batch > 0 && (end || in_batch as usize >= size) {
+        // A batch never overshoots the run's budget: a run applies at most `rows_per_run`.
+        if in_batch > 0 && (end || in_batch as usize >= size.min(*budget)) {
             let checkpoint = Checkpoint {
                 shop_id,
                 phase: row.phase,
