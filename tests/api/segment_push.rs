@@ -21,6 +21,7 @@ crate::on_both_stores!(
     a_native_push_creates_the_shopify_segment_and_shows_the_drift,
     native_mode_is_refused_with_the_clause_and_reason_for_a_rule_shopify_cannot_express,
     leaving_tag_mode_removes_only_segops_tags_and_returning_adds_them_back,
+    two_large_pushes_in_one_shop_take_turns_at_the_bulk_mutation,
 );
 
 pub async fn admin_call(
@@ -505,4 +506,62 @@ async fn leaving_tag_mode_removes_only_segops_tags_and_returning_adds_them_back(
     );
     let (_, _, theirs, native_id) = segment_row(&app, &id).await;
     assert_eq!((theirs, native_id), (None, None));
+}
+
+async fn two_large_pushes_in_one_shop_take_turns_at_the_bulk_mutation(app: TestApp) {
+    const MEMBERS: usize = 600;
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    settle(&app).await;
+    app.sandbox_settings(SHOP, json!({ "webhooks": { "paused": true } }))
+        .await;
+    app.sandbox_post(
+        &format!("/shops/{SHOP}/seed"),
+        json!({ "customers": MEMBERS }),
+    )
+    .await;
+    let before = all_tags(&app, SHOP).await;
+    let ids: Vec<u64> = before.keys().copied().collect();
+    let shop_id = app.shop_id(SHOP).await;
+    let mut segments = Vec::new();
+    for name in ["First", "Second"] {
+        let (status, segment) = admin_post(
+            &app,
+            "/admin/api/segments",
+            json!({ "name": name, "rule": "order_count >= 1000" }),
+        )
+        .await;
+        assert_eq!(status, 201, "{segment}");
+        app.drain().await;
+        let id = segment["id"].as_str().unwrap().to_owned();
+        seed_members(app.db(), &shop_id, &id, &ids).await;
+        segments.push(id);
+    }
+    app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/pause"), json!({}))
+        .await;
+    for id in &segments {
+        queue_push(app.db(), &shop_id, id).await;
+    }
+    app.drain().await;
+    let waiting: i64 = app
+        .count("SELECT COUNT(*) FROM segment_pushes WHERE bulk_id IS NULL")
+        .await;
+    assert_eq!(
+        waiting, 1,
+        "Shopify runs one bulk mutation per shop: the second waits"
+    );
+    app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/resume"), json!({}))
+        .await;
+    for id in &segments {
+        push_until_done(&app.state, id, Duration::from_secs(120)).await;
+    }
+    let after = all_tags(&app, SHOP).await;
+    for (id, tags) in &after {
+        let mut expected = before[id].clone();
+        expected.extend(["segops:first".to_owned(), "segops:second".to_owned()]);
+        expected.sort();
+        assert_eq!(tags, &expected, "customer {id}");
+    }
+    let (_, throttled, errors) = api_calls(&app, SHOP).await;
+    assert_eq!((throttled, errors), (0, 0));
 }
