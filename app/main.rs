@@ -33,12 +33,12 @@ enum Command {
         #[arg(long, env = "SEGOPS_APP_URL")]
         app_url: String,
     },
-    /// Start the sandbox and the app, install SegOps into a demo store, print the admin URL.
     /// Benchmark programs (figures for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
         which: Bench,
     },
+    /// Start the sandbox and the app, install SegOps into a demo store, print the admin URL.
     Demo {
         /// Where the demo keeps its database (wiped at each start: the sandbox store is new each time).
         #[arg(long, default_value = "data/demo")]
@@ -77,6 +77,20 @@ enum Bench {
         store: String,
         #[arg(long, default_value_t = 1_000)]
         visitors: usize,
+    },
+    /// Storefront events at a steady rate with the job workers running: how long until each
+    /// visitor is in the segment the event qualifies them for.
+    Membership {
+        #[arg(long, default_value_t = 2_000)]
+        visitors: usize,
+        /// Events per second.
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        #[arg(long, default_value = "sqlite")]
+        store: String,
+        /// Job workers, as `serve` runs them.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
     },
     /// Ten segments over synthetic profiles in memory: full and incremental evaluation.
     Segments {
@@ -149,6 +163,23 @@ fn main() -> ExitCode {
                     concurrency,
                     store,
                     visitors,
+                })
+                .await
+            }
+            Command::Bench {
+                which:
+                    Bench::Membership {
+                        visitors,
+                        rate,
+                        store,
+                        workers,
+                    },
+            } => {
+                segops::bench::membership(segops::bench::MembershipOptions {
+                    store,
+                    visitors,
+                    rate,
+                    workers,
                 })
                 .await
             }

@@ -4,11 +4,14 @@
 mod box_limit;
 mod intake;
 mod load;
+mod membership;
 mod payloads;
 mod pixel;
 mod segments;
+mod server;
 mod shoppers;
 
 pub use intake::{IntakeOptions, intake};
+pub use membership::{MembershipOptions, membership};
 pub use pixel::{PixelOptions, pixel};
 pub use segments::{SegmentsOptions, segments};

@@ -7,15 +7,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 use super::load;
-use crate::config::{Config, DEFAULT_API_VERSION, PixelConfig};
-use crate::crypto::{MasterKey, Secret};
-use crate::shopify::ShopDomain;
-use crate::startup::Application;
+use super::server::BenchServer;
 
 pub struct PixelOptions {
     pub events: usize,
@@ -26,7 +21,6 @@ pub struct PixelOptions {
     pub visitors: usize,
 }
 
-const SHOP: &str = "bench-store.myshopify.com";
 const NAMES: [&str; 6] = [
     "page_viewed",
     "product_viewed",
@@ -37,54 +31,13 @@ const NAMES: [&str; 6] = [
 ];
 
 pub async fn pixel(options: PixelOptions) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("segops-bench-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir)?;
-    let database_url = match options.store.as_str() {
-        "sqlite" => format!("sqlite://{}/bench.db", dir.display()),
-        "postgres" => crate::testing::fresh_postgres_database()
-            .await
-            .context("PostgreSQL is not reachable")?,
-        other => anyhow::bail!("--store must be sqlite or postgres, not {other:?}"),
-    };
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let config = Config {
-        api_key: "bench".into(),
-        api_secret: Secret::new("bench-secret".into()),
-        app_url: format!("http://{address}"),
-        database_url,
-        shopify_base_url: "http://127.0.0.1:9/{shop}".into(),
-        api_version: DEFAULT_API_VERSION.into(),
-        master_key: MasterKey::generate(),
-        bind: address,
-        // The benchmark is one storefront at full speed: no rate limit in the way.
-        pixel: PixelConfig {
-            events_per_sec: u32::MAX / 4,
-            extra_origins: Vec::new(),
-        },
-    };
-    let app = Application::build(config, listener).await?;
-    let state = app.state();
-    let shop = ShopDomain::parse(SHOP).context("bench shop")?;
-    let provisioned = crate::tenants::provision(
-        &state.db,
-        &state.token_sealer,
-        &shop,
-        &Secret::new("shpat_bench".into()),
-        "",
-        None,
-    )
-    .await?;
-    let key = crate::pixel::settings::ensure(&state.db, &provisioned.shop.id)
-        .await?
-        .storefront_key;
-    tokio::spawn(app.run_until(std::future::pending()));
-
+    let server = BenchServer::start(&options.store).await?;
+    let (state, address, key) = (&server.state, server.address, &server.storefront_key);
     let templates = templates();
     let batches = options.events.div_ceil(options.batch.max(1));
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..batches)
-            .map(|b| batch_body(&key, &templates, b, options.batch, options.visitors))
+            .map(|b| batch_body(key, &templates, b, options.batch, options.visitors))
             .collect(),
     );
     let mean_bytes = bodies.iter().map(String::len).sum::<usize>() / bodies.len().max(1);
@@ -107,12 +60,12 @@ pub async fn pixel(options: PixelOptions) -> anyhow::Result<()> {
         load::run(batches, options.concurrency, move |_| client.get(&url)).await
     };
     let started = Instant::now();
-    let drained = crate::jobs::drain(&state).await?;
+    let drained = crate::jobs::drain(state).await?;
     let processing = started.elapsed();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(state.db.pool())
         .await?;
-    let stitched = crate::identity::report(&state.db, &provisioned.shop.id).await?;
+    let stitched = crate::identity::report(&state.db, &server.shop_id).await?;
 
     let events_per_sec = closed.per_second() * options.batch as f64;
     println!(
@@ -153,12 +106,11 @@ pub async fn pixel(options: PixelOptions) -> anyhow::Result<()> {
         "stored events: {stored}; storefront purchases {} of which joined to a visitor's earlier events {}",
         stitched.attempts, stitched.aliases
     );
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
 /// One realistic event per name, from the public fixtures when present.
-fn templates() -> Vec<(String, Value)> {
+pub(super) fn templates() -> Vec<(String, Value)> {
     NAMES
         .iter()
         .map(|name| {

@@ -9,7 +9,7 @@ use crate::clock::now_ms;
 use crate::events::{CanonicalEvent, EntityChange, EventKind, Mapped};
 use crate::health::{self, Metric};
 use crate::identity::{self, IdKind, Identifier};
-use crate::jobs::{AbandonCheckout, EvaluateMembership, JobError, NewJob, queue};
+use crate::jobs::{AbandonCheckout, ChangedTraits, EvaluateMembership, JobError, NewJob, queue};
 use crate::pii::{CustomerPii, Vault};
 use crate::profiles;
 use crate::state::App;
@@ -124,9 +124,12 @@ async fn apply_in_tx(
             ids.push(Identifier::new(IdKind::EmailHash, hash));
         }
         let linked = identity::link(conn, shop_id, &ids, now).await?;
+        if !linked.merged.is_empty() {
+            changes.add_merge(linked.person_id.iter().chain(&linked.merged));
+        }
         if let Some(person_id) = linked.person_id {
             let country = person.address.as_deref().and_then(country_code);
-            profiles::note_person(
+            let changed = profiles::note_person(
                 conn,
                 shop_id,
                 &person_id,
@@ -135,6 +138,7 @@ async fn apply_in_tx(
                 country.as_deref(),
             )
             .await?;
+            changes.add(&person_id, changed);
         }
         customers.insert(person.customer_id.clone());
     }
@@ -184,11 +188,15 @@ async fn apply_in_tx(
         if !inserted && source == "webhook" && event.kind == EventKind::Purchase {
             purchases::prefer_server_copy(conn, shop_id, &event).await?;
         }
+        if !linked.merged.is_empty() {
+            changes.add_merge(linked.person_id.iter().chain(&linked.merged));
+        }
         if inserted && let Some(person) = &linked.person_id {
             let changed =
                 profiles::count_event(conn, shop_id, person, event.kind, event.occurred_at_ms)
                     .await?;
             changes.add(person, changed);
+            changes.add_event(person, event.kind);
         }
         match (event.kind, event.checkout_token.as_deref()) {
             // A purchase processed before its checkout (deliveries arrive in any order) has
@@ -233,10 +241,7 @@ async fn apply_in_tx(
     }
     if !changes.people.is_empty() {
         // Queued with the profile writes, so a committed change is always evaluated.
-        let job = EvaluateMembership {
-            shop_id: shop_id.to_owned(),
-            person_ids: changes.people.keys().cloned().collect(),
-        };
+        let job = changes.evaluation(shop_id);
         queue::enqueue(conn, &NewJob::now(shop_id, EvaluateMembership::KIND, &job)).await?;
     }
     Ok(changes)
@@ -253,10 +258,16 @@ fn country_code(address: &str) -> Option<String> {
         .map(str::to_ascii_uppercase)
 }
 
-/// Which people's traits changed, and which traits: what segment evaluation needs.
+/// Which people changed and what changed on them: what segment evaluation needs to pick the
+/// segments worth re-reading. Kept per delivery (a union over its people): finer grain would
+/// save little, since one delivery rarely touches more than one person.
 #[derive(Debug, Default)]
 pub struct Changes {
     pub people: BTreeMap<String, BTreeSet<&'static str>>,
+    /// Kinds of the events added to these people's histories.
+    pub events: BTreeSet<&'static str>,
+    /// Identity merges moved whole histories: every segment must look again.
+    pub everything: bool,
 }
 
 impl Changes {
@@ -266,6 +277,32 @@ impl Changes {
                 .entry(person.to_owned())
                 .or_default()
                 .extend(traits);
+        }
+    }
+
+    fn add_event(&mut self, person: &str, kind: EventKind) {
+        self.people.entry(person.to_owned()).or_default();
+        self.events.insert(kind.as_str());
+    }
+
+    /// `people` moved into or out of a merged group: evaluate them against every segment.
+    fn add_merge<'a>(&mut self, people: impl IntoIterator<Item = &'a String>) {
+        for person in people {
+            self.people.entry(person.clone()).or_default();
+        }
+        self.everything = true;
+    }
+
+    /// The job that re-evaluates these people, carrying what changed.
+    fn evaluation(&self, shop_id: &str) -> EvaluateMembership {
+        let traits = self.people.values().flatten().map(|t| (*t).to_owned());
+        EvaluateMembership {
+            shop_id: shop_id.to_owned(),
+            person_ids: self.people.keys().cloned().collect(),
+            changed: (!self.everything).then(|| ChangedTraits {
+                traits: traits.collect::<BTreeSet<_>>().into_iter().collect(),
+                events: self.events.iter().map(|k| (*k).to_owned()).collect(),
+            }),
         }
     }
 }

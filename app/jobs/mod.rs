@@ -16,7 +16,7 @@ mod schedule;
 mod set_up_shop;
 
 pub use abandon_checkout::AbandonCheckout;
-pub use evaluate_membership::EvaluateMembership;
+pub use evaluate_membership::{ChangedTraits, EvaluateMembership};
 pub use evaluate_segment::EvaluateSegment;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;
@@ -25,7 +25,7 @@ pub use push_segment_native::PushSegmentNative;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, spawn_workers};
-pub use schedule::{schedule_purges, spawn_scheduler};
+pub use schedule::{schedule_purges, schedule_sweeps, spawn_scheduler};
 pub use set_up_shop::SetUpShop;
 
 use crate::state::App;

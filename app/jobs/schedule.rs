@@ -1,10 +1,13 @@
-//! Periodic work: every so often each shop gets its daily purge. Enqueueing is keyed per shop and
-//! day, so replicas scheduling at once add one job, not several.
+//! Periodic work: every so often each shop gets its daily purge, and every segment whose rule has
+//! a time window its daily full evaluation (windows slide with no event to trigger anything).
+//! Enqueueing is keyed per shop or segment and day, so replicas scheduling at once add one job,
+//! not several.
 
 use std::time::Duration;
 
-use super::{NewJob, PurgeExpired, queue};
+use super::{EvaluateSegment, NewJob, PurgeExpired, queue};
 use crate::clock::now_ms;
+use crate::segments_store::{self, StoreError};
 use crate::state::{App, AppState};
 
 const EVERY: Duration = Duration::from_secs(15 * 60);
@@ -14,6 +17,9 @@ pub fn spawn_scheduler(app: AppState) {
         loop {
             if let Err(err) = schedule_purges(&app).await {
                 tracing::warn!(error = %err, "scheduling purges failed");
+            }
+            if let Err(err) = schedule_sweeps(&app).await {
+                tracing::warn!(error = %err, "scheduling segment sweeps failed");
             }
             tokio::time::sleep(EVERY).await;
         }
@@ -39,4 +45,24 @@ pub async fn schedule_purges(app: &App) -> Result<usize, sqlx::Error> {
         queue::enqueue(&mut conn, &job).await?;
     }
     Ok(shops.len())
+}
+
+/// Enqueues today's full evaluation of every time-dependent segment.
+pub async fn schedule_sweeps(app: &App) -> Result<usize, StoreError> {
+    let due = segments_store::time_dependent(&app.db).await?;
+    let day = now_ms() / (24 * 3600 * 1000);
+    let mut conn = app.db.pool().acquire().await?;
+    for (shop_id, segment_id) in &due {
+        let mut job = NewJob::now(
+            shop_id,
+            EvaluateSegment::KIND,
+            &EvaluateSegment {
+                shop_id: shop_id.clone(),
+                segment_id: segment_id.clone(),
+            },
+        );
+        job.unique_key = Some(format!("sweep:{segment_id}:{day}"));
+        queue::enqueue(&mut conn, &job).await?;
+    }
+    Ok(due.len())
 }

@@ -83,6 +83,7 @@ pub async fn count_event(
 }
 
 /// Protected data we hold for a customer: only its presence (and the country code) is a trait.
+/// Returns the traits that changed, so only the segments reading them are re-evaluated.
 pub async fn note_person(
     conn: &mut AnyConnection,
     shop_id: &str,
@@ -90,21 +91,42 @@ pub async fn note_person(
     has_email: bool,
     has_phone: bool,
     country: Option<&str>,
-) -> Result<(), sqlx::Error> {
+) -> Result<BTreeSet<&'static str>, sqlx::Error> {
     ensure_row(conn, shop_id, person_id).await?;
+    let (had_email, had_phone, had_country): (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT has_email, has_phone, country FROM profiles WHERE shop_id = $1 AND person_id = $2",
+    )
+    .bind(shop_id)
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut changed = BTreeSet::new();
+    if has_email && had_email == 0 {
+        changed.insert("has_email");
+    }
+    if has_phone && had_phone == 0 {
+        changed.insert("has_phone");
+    }
+    if country.is_some() && country != had_country.as_deref() {
+        changed.insert("country");
+    }
+    if changed.is_empty() {
+        return Ok(changed);
+    }
     sqlx::query(
         "UPDATE profiles SET has_email = CASE WHEN $1 = 1 THEN 1 ELSE has_email END, \
-         has_phone = CASE WHEN $2 = 1 THEN 1 ELSE has_phone END, country = COALESCE($3, country) \
-         WHERE shop_id = $4 AND person_id = $5",
+         has_phone = CASE WHEN $2 = 1 THEN 1 ELSE has_phone END, country = COALESCE($3, country), \
+         version = version + 1, updated_at = $4 WHERE shop_id = $5 AND person_id = $6",
     )
     .bind(i64::from(has_email))
     .bind(i64::from(has_phone))
     .bind(country)
+    .bind(now_ms())
     .bind(shop_id)
     .bind(person_id)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(changed)
 }
 
 /// The identity graph joined `from` into `to`: counts add up, the later sighting stays, and

@@ -12,7 +12,7 @@ use super::load::{load_profile, profile_people};
 use super::repo::rules_in;
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
-use crate::segments::{CompiledRule, Rule};
+use crate::segments::{Changes, CompiledRule, Deps, Rule};
 use crate::store::{Db, dialect};
 
 /// How far back a profile's event history is read: no window may usefully reach further.
@@ -25,15 +25,23 @@ pub struct Evaluated {
     pub left: u64,
 }
 
-/// Evaluates `people` against every segment of the shop.
+/// Evaluates `people` against the shop's segments whose rules read something in `changes`.
 pub async fn evaluate_people(
     db: &Db,
     shop_id: &str,
     people: &[String],
+    changes: &Changes,
 ) -> Result<Evaluated, StoreError> {
     let mut conn = begin(db).await?;
     let result = async {
-        let rules = rules_in(&mut conn, shop_id).await?;
+        let rules: Vec<(String, Rule)> = rules_in(&mut conn, shop_id)
+            .await?
+            .into_iter()
+            .filter(|(_, rule)| Deps::of(rule).affected_by(changes))
+            .collect();
+        if rules.is_empty() {
+            return Ok(Evaluated::default());
+        }
         run(&mut conn, shop_id, &rules, people).await
     }
     .await;

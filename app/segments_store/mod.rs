@@ -15,4 +15,6 @@ pub use mode::{set_mode, update_rule};
 pub use push::{
     BULK_THRESHOLD, POLL_INTERVAL_MS, PushError, PushOutcome, native_name, push_native, push_tags,
 };
-pub use repo::{NewSegment, PushMode, SegmentRow, create, get, list, preview_count};
+pub use repo::{
+    NewSegment, PushMode, SegmentRow, create, get, list, preview_count, time_dependent,
+};

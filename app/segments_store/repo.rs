@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use super::StoreError;
 use crate::clock::now_ms;
 use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, queue};
-use crate::segments::{CompiledRule, Rule, unique_slug};
+use crate::segments::{CompiledRule, Deps, Rule, unique_slug};
 use crate::store::{Db, dialect};
 
 /// How a segment reaches Shopify.
@@ -208,6 +208,23 @@ pub(super) async fn rules_in(
         rules.push((id, Rule::from_json(&json)?));
     }
     Ok(rules)
+}
+
+/// Every segment, of every shop, whose answer can change with time alone (a day window, "more
+/// than N days ago"), as `(shop_id, segment_id)`: the daily sweep re-evaluates these.
+pub async fn time_dependent(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT shop_id, id, rule FROM segments ORDER BY shop_id, id")
+            .fetch_all(db.pool())
+            .await?;
+    let mut due = Vec::new();
+    for (shop_id, id, json) in rows {
+        // A rule that no longer reads is reported by its own evaluation, not by the sweep.
+        if Rule::from_json(&json).is_ok_and(|rule| Deps::of(&rule).clock) {
+            due.push((shop_id, id));
+        }
+    }
+    Ok(due)
 }
 
 /// How many of the shop's profiles match `rule` now.

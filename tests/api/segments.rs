@@ -10,6 +10,8 @@ const SHOP: &str = "segments-co.myshopify.com";
 crate::on_both_stores!(
     a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled,
     a_rule_that_does_not_parse_is_refused_with_its_column,
+    an_address_change_alone_moves_the_customer_into_a_country_segment,
+    the_daily_sweep_re_evaluates_segments_whose_windows_slide,
 );
 
 async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
@@ -157,4 +159,106 @@ async fn a_rule_that_does_not_parse_is_refused_with_its_column(app: TestApp) {
     assert!(body["column"].as_u64().is_some(), "{body}");
     let segments: i64 = app.count("SELECT COUNT(*) FROM segments").await;
     assert_eq!(segments, 0);
+}
+
+async fn membership(app: &TestApp, slug: &str) -> Option<i64> {
+    sqlx::query_scalar(
+        "SELECT m.member FROM memberships m JOIN segments s ON s.id = m.segment_id WHERE s.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(app.db().pool())
+    .await
+    .unwrap()
+}
+
+async fn an_address_change_alone_moves_the_customer_into_a_country_segment(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let customer = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/customers"),
+            json!({ "first_name": "Lin", "email": "lin@example.net",
+                    "address": { "country_code": "CA", "country": "Canada" } }),
+        )
+        .await;
+    let customer_id = customer["id"].clone();
+    settle(&app).await;
+    let (status, body) = admin_post(
+        &app,
+        "/admin/api/segments",
+        json!({ "name": "In France", "rule": "country = \"FR\"" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    settle(&app).await;
+    assert_eq!(membership(&app, "in-france").await, None);
+
+    // No order, consent or tag moves: only the protected address (kept as presence and country).
+    app.sandbox_put(
+        &format!("/shops/{SHOP}/customers/{customer_id}"),
+        json!({ "address": { "country_code": "FR", "country": "France" } }),
+    )
+    .await;
+    settle(&app).await;
+    assert_eq!(membership(&app, "in-france").await, Some(1));
+    let tags = tags(&app, &customer_id).await;
+    assert_eq!(tags, ["segops:in-france"]);
+}
+
+async fn the_daily_sweep_re_evaluates_segments_whose_windows_slide(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let customer = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/customers"),
+            json!({ "first_name": "Mo", "email": "mo@example.net" }),
+        )
+        .await;
+    settle(&app).await;
+    for (name, rule) in [
+        ("Recent buyers", "did purchase >= 1 time in last 30 days"),
+        ("Reachable", "has_email = true"),
+    ] {
+        let (status, body) = admin_post(
+            &app,
+            "/admin/api/segments",
+            json!({ "name": name, "rule": rule }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    settle(&app).await;
+    assert_eq!(membership(&app, "recent-buyers").await, None);
+    // Stand in for a purchase whose 30 days have since run out: nothing happens to the customer,
+    // only time passes, so no event will ever re-evaluate them.
+    let person = format!("customer:{}", customer["id"]);
+    sqlx::query(
+        "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, left_at, pushed) \
+         SELECT shop_id, id, $1, 1, 1, NULL, 1 FROM segments WHERE slug = 'recent-buyers'",
+    )
+    .bind(&person)
+    .execute(app.db().pool())
+    .await
+    .unwrap();
+
+    let swept = segops::jobs::schedule_sweeps(&app.state).await.unwrap();
+    assert_eq!(swept, 1, "only the windowed segment is swept");
+    assert_eq!(
+        segops::jobs::schedule_sweeps(&app.state).await.unwrap(),
+        1,
+        "a second scheduler the same day finds the same segment"
+    );
+    let queued: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE unique_key LIKE 'sweep:%'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(queued, 1, "replicas scheduling the same day add one job");
+    settle(&app).await;
+    assert_eq!(
+        membership(&app, "recent-buyers").await,
+        Some(0),
+        "the stale member left"
+    );
+    assert_eq!(membership(&app, "reachable").await, Some(1));
 }
