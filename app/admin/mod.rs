@@ -9,6 +9,7 @@ mod home;
 mod page_session;
 mod pixel_page;
 mod privacy_page;
+mod segment_push;
 mod segments_page;
 mod session;
 mod setup_steps;
@@ -50,6 +51,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/api/segments/{id}/evaluate",
             post(segments_page::reevaluate),
+        )
+        .route(
+            "/admin/api/segments/{id}",
+            axum::routing::put(segment_push::update),
+        )
+        .route(
+            "/admin/api/segments/{id}/mode",
+            post(segment_push::set_mode),
         )
         .route("/admin/api/parked", get(deliveries::parked))
         .route("/admin/api/parked/{id}/replay", post(deliveries::replay))

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AdminSession;
 use super::page_session::PageSession;
+use super::segment_push::{NativeCheck, not_native};
 use crate::error::AppError;
 use crate::jobs::{EvaluateSegment, NewJob, queue};
 use crate::segments::{ParseError, Rule, to_shopify_query};
@@ -24,7 +25,14 @@ use crate::state::AppState;
 pub struct SegmentsPage {
     pub id_token: String,
     pub shop_domain: String,
-    pub segments: Vec<SegmentRow>,
+    pub segments: Vec<SegmentView>,
+}
+
+/// A listed segment with what native mode would make of its rule, shown before the merchant
+/// picks the mode.
+pub struct SegmentView {
+    pub row: SegmentRow,
+    pub native: NativeCheck,
 }
 
 /// `GET /admin/segments`.
@@ -36,7 +44,13 @@ pub async fn page(
     Ok(SegmentsPage {
         segments: segments_store::list(&app.db, &shop.id)
             .await
-            .map_err(store_error)?,
+            .map_err(store_error)?
+            .into_iter()
+            .map(|row| SegmentView {
+                native: NativeCheck::of_row(&row),
+                row,
+            })
+            .collect(),
         id_token: page.id_token,
         shop_domain: shop.domain.to_string(),
     })
@@ -47,10 +61,13 @@ pub struct RuleInput {
     #[serde(default)]
     name: String,
     rule: String,
+    /// `tag` (the default), `native` or `none`.
+    #[serde(default)]
+    push_mode: Option<String>,
 }
 
 /// A rule that does not parse: 400 with the column, so the editor can point at it.
-fn parse_rejection(text: &str, err: &ParseError) -> Response {
+pub(super) fn parse_rejection(text: &str, err: &ParseError) -> Response {
     (
         StatusCode::BAD_REQUEST,
         Json(serde_json::json!({
@@ -114,10 +131,23 @@ pub async fn create(
         Ok(rule) => rule,
         Err(err) => return Ok(parse_rejection(&input.rule, &err)),
     };
+    let push_mode = match input.push_mode.as_deref() {
+        None | Some("tag") => PushMode::Tag,
+        Some("none") => PushMode::None,
+        Some("native") => match to_shopify_query(&rule, &BTreeMap::new()) {
+            Ok(_) => PushMode::Native,
+            Err(not) => return Ok(not_native(&not)),
+        },
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "push_mode must be tag, native or none, not {other:?}"
+            )));
+        }
+    };
     let new = NewSegment {
         name: input.name,
         rule,
-        push_mode: PushMode::Tag,
+        push_mode,
     };
     let segment = segments_store::create(&app.db, &session.shop.id, &new)
         .await

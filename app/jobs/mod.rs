@@ -9,6 +9,7 @@ mod evaluate_segment;
 mod privacy_request;
 mod process_delivery;
 mod purge_expired;
+mod push_segment_native;
 mod push_segment_tags;
 pub mod queue;
 mod runner;
@@ -22,6 +23,7 @@ pub use evaluate_segment::EvaluateSegment;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;
 pub use purge_expired::PurgeExpired;
+pub use push_segment_native::PushSegmentNative;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
 pub use runner::{DrainReport, drain, run_next, spawn_workers};
@@ -64,6 +66,7 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         EvaluateMembership::KIND => parse::<EvaluateMembership>(&job.payload)?.run(app).await,
         EvaluateSegment::KIND => parse::<EvaluateSegment>(&job.payload)?.run(app).await,
         PushSegmentTags::KIND => parse::<PushSegmentTags>(&job.payload)?.run(app).await,
+        PushSegmentNative::KIND => parse::<PushSegmentNative>(&job.payload)?.run(app).await,
         SetUpShop::KIND => parse::<SetUpShop>(&job.payload)?.run(app).await,
         Backfill::KIND => parse::<Backfill>(&job.payload)?.run(app).await,
         other => Err(JobError::Permanent(format!("unknown job kind {other:?}"))),

@@ -1,9 +1,12 @@
-//! Pushes a tag-mode segment's membership changes to Shopify as `segops:<slug>` customer tags.
+//! Pushes a segment's membership changes to Shopify as `segops:<slug>` customer tags (or clears
+//! them after the segment left tag mode). With `poll`, the job follows a running bulk mutation:
+//! it asks Shopify, and while Shopify works it queues itself again for later instead of holding
+//! a worker.
 
 use serde::{Deserialize, Serialize};
 
-use super::JobError;
-use crate::segments_store::{self, PushError, StoreError};
+use super::{JobError, NewJob, queue};
+use crate::segments_store::{self, POLL_INTERVAL_MS, PushError, PushOutcome, StoreError};
 use crate::state::App;
 use crate::tenants;
 
@@ -11,6 +14,9 @@ use crate::tenants;
 pub struct PushSegmentTags {
     pub shop_id: String,
     pub segment_id: String,
+    /// This job owns the segment's bulk mutation in flight.
+    #[serde(default)]
+    pub poll: bool,
 }
 
 impl PushSegmentTags {
@@ -29,7 +35,19 @@ impl PushSegmentTags {
             Ok(None) => return Ok(()),
             Err(err) => return Err(JobError::Permanent(err.to_string())),
         };
-        match segments_store::push_tags(&app.db, &client, &self.shop_id, &self.segment_id).await {
+        let pushed =
+            segments_store::push_tags(&app.db, &client, &self.shop_id, &self.segment_id, self.poll)
+                .await;
+        match pushed {
+            Ok(PushOutcome::Waiting) => {
+                let mut next = NewJob::now(&self.shop_id, Self::KIND, &self);
+                next.run_at += POLL_INTERVAL_MS;
+                let mut conn = app.db.pool().acquire().await?;
+                queue::enqueue(&mut conn, &next).await?;
+                Ok(())
+            }
+            // The reason is on the segment for the merchant; retrying later may get through.
+            Ok(PushOutcome::Failed { reason }) => Err(JobError::Retry(reason)),
             Ok(_) => Ok(()),
             Err(PushError::Store(StoreError::Db(err))) => {
                 Err(JobError::Retry(format!("database: {err}")))

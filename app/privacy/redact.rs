@@ -75,6 +75,7 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                     "DELETE FROM identities WHERE shop_id = $1 AND person_id = $2",
                     "DELETE FROM profiles WHERE shop_id = $1 AND person_id = $2",
                     "DELETE FROM memberships WHERE shop_id = $1 AND person_id = $2",
+                    "DELETE FROM segment_push_lines WHERE shop_id = $1 AND person_id = $2",
                 ] {
                     sqlx::query(sql).bind(shop_id).bind(&person).execute(&mut *conn).await?;
                 }
@@ -198,6 +199,8 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM profiles WHERE shop_id = $1",
     "DELETE FROM pixels WHERE shop_id = $1",
     "DELETE FROM memberships WHERE shop_id = $1",
+    "DELETE FROM segment_push_lines WHERE shop_id = $1",
+    "DELETE FROM segment_pushes WHERE shop_id = $1",
     "DELETE FROM segments WHERE shop_id = $1",
     "DELETE FROM discount_rules WHERE shop_id = $1",
     "DELETE FROM shop_discounts WHERE shop_id = $1",

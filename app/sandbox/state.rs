@@ -87,6 +87,17 @@ pub struct Shop {
     pub created_at: OffsetDateTime,
     /// Web pixel, segments, metafields and app discounts.
     pub native: NativeData,
+    /// What the shop's Admin API answered, for tests that must prove no call failed.
+    pub api_calls: ApiCalls,
+}
+
+/// Admin GraphQL calls the shop answered: all of them, those refused as `THROTTLED`, and those
+/// answered with any other error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiCalls {
+    pub total: u64,
+    pub throttled: u64,
+    pub errors: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

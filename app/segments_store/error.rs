@@ -1,6 +1,6 @@
 //! Why a segment operation failed.
 
-use crate::segments::{ParseError, RuleError};
+use crate::segments::{NotNative, ParseError, RuleError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -10,6 +10,13 @@ pub enum StoreError {
     Parse(ParseError),
     #[error("the rule is not valid: {0}")]
     Rule(#[from] RuleError),
+    #[error("no such segment in this shop")]
+    NotFound,
+    /// Native mode asked for a rule Shopify's segment language cannot express.
+    #[error(transparent)]
+    NotNative(#[from] NotNative),
+    #[error("a bulk push of this segment is running; change its push mode once it has finished")]
+    PushRunning,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }

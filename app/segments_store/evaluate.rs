@@ -11,7 +11,7 @@ use super::StoreError;
 use super::load::{load_profile, profile_people};
 use super::repo::rules_in;
 use crate::clock::now_ms;
-use crate::jobs::{NewJob, PushSegmentTags, queue};
+use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{Changes, CompiledRule, Deps, Rule};
 use crate::store::{Db, dialect};
 
@@ -150,12 +150,25 @@ async fn run(
                 .bind(segment_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        if push_mode.as_deref() == Some("tag") {
-            let job = PushSegmentTags {
-                shop_id: shop_id.to_owned(),
-                segment_id: segment_id.to_owned(),
-            };
-            queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentTags::KIND, &job)).await?;
+        match push_mode.as_deref() {
+            Some("tag") => {
+                let job = PushSegmentTags {
+                    shop_id: shop_id.to_owned(),
+                    segment_id: segment_id.to_owned(),
+                    poll: false,
+                };
+                queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentTags::KIND, &job)).await?;
+            }
+            // Shopify computes a native segment's members itself; our count moved, so the
+            // drift is read again.
+            Some("native") => {
+                let job = PushSegmentNative {
+                    shop_id: shop_id.to_owned(),
+                    segment_id: segment_id.to_owned(),
+                };
+                queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentNative::KIND, &job)).await?;
+            }
+            _ => {}
         }
     }
     Ok(done)

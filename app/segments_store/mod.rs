@@ -4,13 +4,17 @@
 mod error;
 mod evaluate;
 mod load;
+mod mode;
 mod push;
 mod repo;
 
 pub use error::StoreError;
 pub use evaluate::{EVENT_DAYS, Evaluated, evaluate_people, reevaluate_segment};
 pub use load::{load_profile, profile_people};
-pub use push::{PushError, PushOutcome, push_tags};
+pub use mode::{set_mode, update_rule};
+pub use push::{
+    BULK_THRESHOLD, POLL_INTERVAL_MS, PushError, PushOutcome, native_name, push_native, push_tags,
+};
 pub use repo::{
     NewSegment, PushMode, SegmentRow, create, get, list, preview_count, time_dependent,
 };

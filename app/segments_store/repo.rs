@@ -4,7 +4,7 @@ use sqlx::AnyConnection;
 
 use super::StoreError;
 use crate::clock::now_ms;
-use crate::jobs::{EvaluateSegment, NewJob, queue};
+use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, queue};
 use crate::segments::{CompiledRule, Deps, Rule, unique_slug};
 use crate::store::{Db, dialect};
 
@@ -48,6 +48,16 @@ pub struct SegmentRow {
     pub push_total: i64,
     pub push_error: Option<String>,
     pub created_at: i64,
+    /// The Shopify segment a native push made, and how many customers Shopify counts in it.
+    pub native_segment_id: Option<String>,
+    pub shopify_member_count: Option<i64>,
+}
+
+impl SegmentRow {
+    /// Shopify's count minus ours, once a native push has read it.
+    pub fn drift(&self) -> Option<i64> {
+        self.shopify_member_count.map(|n| n - self.member_count)
+    }
 }
 
 type Row = (
@@ -62,12 +72,14 @@ type Row = (
     i64,
     Option<String>,
     i64,
+    Option<String>,
+    Option<i64>,
 );
 
 macro_rules! columns {
     () => {
         "id, slug, name, rule, push_mode, member_count, push_state, push_done, push_total, \
-         push_error, created_at"
+         push_error, created_at, native_segment_id, shopify_member_count"
     };
 }
 
@@ -84,6 +96,8 @@ fn from_row(r: Row) -> SegmentRow {
         push_total: r.8,
         push_error: r.9,
         created_at: r.10,
+        native_segment_id: r.11,
+        shopify_member_count: r.12,
     }
 }
 
@@ -142,7 +156,15 @@ async fn insert(
         shop_id: shop_id.to_owned(),
         segment_id: id.to_owned(),
     };
-    queue::enqueue(conn, &NewJob::now(shop_id, EvaluateSegment::KIND, &job)).await
+    queue::enqueue(conn, &NewJob::now(shop_id, EvaluateSegment::KIND, &job)).await?;
+    if new.push_mode == PushMode::Native {
+        let job = PushSegmentNative {
+            shop_id: shop_id.to_owned(),
+            segment_id: id.to_owned(),
+        };
+        queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentNative::KIND, &job)).await?;
+    }
+    Ok(())
 }
 
 /// The shop's segments, oldest first.

@@ -12,6 +12,8 @@ mod isolation;
 mod lifecycle;
 mod privacy;
 mod protected_data;
+mod segment_push;
+mod segment_push_bench;
 mod segments;
 mod storefront;
 mod storefront_browser;

@@ -59,6 +59,14 @@ fn valid_version(v: &str) -> bool {
         && matches!(month, "01" | "04" | "07" | "10")
 }
 
+/// A call refused before it reached the bucket still counts as a failed call.
+fn count_refused(state: &SharedState, shop: &str) {
+    if let Some(s) = state.world().shops.get_mut(shop) {
+        s.api_calls.total += 1;
+        s.api_calls.errors += 1;
+    }
+}
+
 fn errors_only(status: StatusCode, errors: Value) -> Response {
     (status, Json(json!({ "errors": errors }))).into_response()
 }
@@ -155,6 +163,7 @@ pub async fn graphql(
     if let Some((_, op)) = picked
         && let Some(error) = check_variables(&admin.api.types, op, &request.variables)
     {
+        count_refused(state, &shop);
         return errors_only(StatusCode::OK, json!([error]));
     }
     let costing = Costing {
@@ -164,6 +173,7 @@ pub async fn graphql(
     };
     let requested = picked.map_or(0, |(_, op)| costing.operation(op, None));
     if requested > MAX_QUERY_COST {
+        count_refused(state, &shop);
         return errors_only(StatusCode::OK, json!([max_cost_exceeded(requested)]));
     }
     {
@@ -171,7 +181,9 @@ pub async fn graphql(
         let Some(s) = world.shops.get_mut(&shop) else {
             return errors_only(StatusCode::NOT_FOUND, json!("Not Found"));
         };
+        s.api_calls.total += 1;
         if throttle::take(s, requested).is_err() {
+            s.api_calls.throttled += 1;
             let status = StatusCode::from_u16(s.throttle.http_status).unwrap_or(StatusCode::OK);
             let body = json!({
                 "errors": [{
@@ -215,6 +227,7 @@ pub async fn graphql(
         // Rejected before execution: nothing was spent.
         if let Some(s) = state.world().shops.get_mut(&shop) {
             throttle::refund(s, requested);
+            s.api_calls.errors += 1;
         }
         let shaped: Vec<Value> = response
             .errors
@@ -231,6 +244,9 @@ pub async fn graphql(
         match world.shops.get_mut(&shop) {
             Some(s) => {
                 throttle::refund(s, requested - actual);
+                if !response.errors.is_empty() {
+                    s.api_calls.errors += 1;
+                }
                 throttle::throttle_status(s)
             }
             None => Value::Null,

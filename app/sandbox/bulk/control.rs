@@ -2,7 +2,8 @@
 //! `POST /_sandbox/shops/{shop}/bulk_operations/pause` and `…/resume` hold and release every
 //! running operation of the shop between steps; `…/fail_next {"error_code"}` makes the next one
 //! fail with that `BulkOperationErrorCode` after writing partial data; `GET …/bulk_operations`
-//! lists them; `GET /_sandbox/shops/{shop}/customers/{id}/tags` reads a customer's tags.
+//! lists them; `GET /_sandbox/shops/{shop}/customers/{id}/tags` reads a customer's tags and
+//! `GET /_sandbox/shops/{shop}/customer_tags` every customer's, for checks over large pushes.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -31,6 +32,7 @@ pub fn router() -> Router<SharedState> {
             post(fail_next),
         )
         .route("/_sandbox/shops/{shop}/customers/{id}/tags", get(tags))
+        .route("/_sandbox/shops/{shop}/customer_tags", get(all_tags))
 }
 
 fn known_shop(state: &SharedState, shop: &str) -> Result<(), ControlError> {
@@ -116,4 +118,18 @@ async fn tags(State(state): State<SharedState>, Path((shop, id)): Path<(String, 
         .get(&numeric)
         .ok_or_else(|| ControlError::NotFound(format!("customer {numeric} not found")))?;
     Ok((StatusCode::OK, Json(json!({ "tags": c.tags }))))
+}
+
+async fn all_tags(State(state): State<SharedState>, Path(shop): Path<String>) -> Reply {
+    let world = state.world();
+    let s = world
+        .shops
+        .get(&shop)
+        .ok_or_else(|| shop_not_found(&shop))?;
+    let customers: Vec<Value> = s
+        .customers
+        .values()
+        .map(|c| json!({ "id": c.id, "tags": c.tags }))
+        .collect();
+    Ok((StatusCode::OK, Json(json!({ "customers": customers }))))
 }

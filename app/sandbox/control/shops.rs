@@ -103,6 +103,7 @@ pub async fn create(State(state): State<SharedState>, body: Bytes) -> Reply {
         carts: BTreeMap::new(),
         orders_placed: 0,
         native: Default::default(),
+        api_calls: Default::default(),
         created_at: time::OffsetDateTime::now_utc(),
         domain: input.domain.clone(),
     };
@@ -139,6 +140,11 @@ pub async fn show(State(state): State<SharedState>, Path(shop): Path<String>) ->
     out["customers_count"] = json!(s.customers.len());
     out["orders_count"] = json!(s.orders.len());
     out["products_count"] = json!(s.products.len());
+    out["api_calls"] = json!({
+        "total": s.api_calls.total,
+        "throttled": s.api_calls.throttled,
+        "errors": s.api_calls.errors,
+    });
     Ok((StatusCode::OK, Json(out)))
 }
 

@@ -165,7 +165,11 @@ impl DeliveryQueue {
             }
         }
         drop(inner);
-        self.wake.notify_one();
+        // A paused shop's delivery cannot become due: waking the sender would only make it scan
+        // the held queue again, which made bulk work on a paused shop quadratic.
+        if !settings.paused {
+            self.wake.notify_one();
+        }
     }
 
     /// Attempts recorded for one shop, oldest first.

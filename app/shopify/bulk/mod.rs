@@ -12,7 +12,7 @@ mod tags;
 pub use customers::customer;
 pub use orders::{BulkOrder, order};
 pub use stream::{ChildField, ResultStream};
-pub use tags::{LineError, TagChange, line_errors, start_tag_mutation};
+pub use tags::{LineError, LineResults, TagChange, line_errors, line_results, start_tag_mutation};
 
 use super::admin_api::bulk_documents::{
     BulkOperationById, BulkOperationCancel, BulkOperationRunQuery, bulk_operation_by_id,

@@ -174,6 +174,44 @@ pub async fn line_errors(
     Ok(failed)
 }
 
+/// Every line a tag mutation's result file reports: those that went through and those that
+/// failed with Shopify's messages. A failed or canceled operation's partial file lists only
+/// the lines it ran; a line in neither list was not run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineResults {
+    pub succeeded: Vec<u64>,
+    pub failed: Vec<LineError>,
+}
+
+/// Reads a tag mutation's result (or partial) file, line by line without holding it whole.
+pub async fn line_results(
+    client: &ShopClient,
+    url: &str,
+    change: TagChange,
+) -> Result<LineResults, BulkError> {
+    let mut stream = super::open_result(client, url, &[]).await?;
+    let mut results = LineResults::default();
+    while let Some(line) = stream.next().await? {
+        let Some(number) = line["__lineNumber"].as_u64() else {
+            continue;
+        };
+        let mut messages: Vec<String> = messages_of(&line["errors"]);
+        messages.extend(messages_of(&line["data"][change.field()]["userErrors"]));
+        if messages.is_empty() && line["data"][change.field()].is_object() {
+            results.succeeded.push(number);
+        } else {
+            if messages.is_empty() {
+                messages.push("Shopify returned no result for this line".into());
+            }
+            results.failed.push(LineError {
+                line: number,
+                messages,
+            });
+        }
+    }
+    Ok(results)
+}
+
 fn messages_of(list: &Value) -> Vec<String> {
     list.as_array()
         .map(|items| {
