@@ -5,38 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::browser::missing_prerequisite;
 use crate::discounts::{configuration_of, function_id, insert_segment, sandbox_discounts};
 use crate::helpers::{Store, spawn_app};
 
 const SHOP: &str = "discounts-browser.myshopify.com";
-
-/// Why the browser cannot run here, if it cannot (CI sets SEGOPS_REQUIRE_BROWSER to fail instead).
-fn missing_prerequisite(root: &Path) -> Option<String> {
-    let chromium = [
-        "/usr/lib/chromium/chromium-headless-shell",
-        "/usr/bin/chromium",
-    ]
-    .iter()
-    .any(|p| Path::new(p).exists())
-        || std::env::var_os("SEGOPS_CHROMIUM").is_some();
-    if !chromium {
-        return Some("Chromium is not installed (apt-get install chromium-headless-shell)".into());
-    }
-    if !root
-        .join("tests/browser/node_modules/playwright-core")
-        .exists()
-    {
-        return Some("tests/browser has no node_modules (npm ci there)".into());
-    }
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("node is not installed".into());
-    }
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rule_created_in_the_discounts_page_becomes_the_sandbox_automatic_discount() {

@@ -4,12 +4,14 @@
 mod helpers;
 
 mod backfill;
+mod browser;
 mod capture;
 mod discounts;
 mod discounts_browser;
 mod install;
 mod isolation;
 mod lifecycle;
+mod onboarding_browser;
 mod privacy;
 mod protected_data;
 mod segment_push;

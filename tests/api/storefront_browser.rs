@@ -6,44 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::browser::missing_prerequisite;
 use crate::helpers::{Store, TestApp, spawn_app_with};
-
-/// Why the browser half cannot run here, if it cannot. CI (`.ci/run`) installs everything and
-/// sets SEGOPS_REQUIRE_BROWSER, so there a missing piece fails instead of skipping.
-fn missing_prerequisite(root: &Path) -> Option<String> {
-    let chromium = [
-        "/usr/lib/chromium/chromium-headless-shell",
-        "/usr/bin/chromium",
-    ]
-    .iter()
-    .any(|p| Path::new(p).exists())
-        || std::env::var_os("SEGOPS_CHROMIUM").is_some();
-    if !chromium {
-        return Some("Chromium is not installed (apt-get install chromium-headless-shell)".into());
-    }
-    if !root
-        .join("tests/browser/node_modules/playwright-core")
-        .exists()
-    {
-        return Some("tests/browser has no node_modules (npm ci there)".into());
-    }
-    if !root
-        .join("extensions/segops-pixel/dist/segops-pixel.js")
-        .exists()
-    {
-        return Some(
-            "the pixel bundle is not built (npm run build in extensions/segops-pixel)".into(),
-        );
-    }
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("node is not installed".into());
-    }
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_pixel_in_chromium_sends_exactly_what_consent_sampling_and_the_filter_allow() {
