@@ -8,6 +8,8 @@ mod home;
 mod page_session;
 mod pixel_page;
 mod privacy_page;
+mod profile_views;
+mod profiles_page;
 mod segments_page;
 mod session;
 mod setup_steps;
@@ -48,6 +50,10 @@ pub fn router() -> Router<AppState> {
             "/admin/api/segments/{id}/evaluate",
             post(segments_page::reevaluate),
         )
+        .route("/admin/profiles", get(profiles_page::list_page))
+        .route("/admin/profiles/{id}", get(profiles_page::detail_page))
+        .route("/admin/api/profiles", get(profiles_page::list))
+        .route("/admin/api/profiles/{id}", get(profiles_page::detail))
         .route("/admin/api/parked", get(deliveries::parked))
         .route("/admin/api/parked/{id}/replay", post(deliveries::replay))
 }

@@ -10,6 +10,7 @@ mod install;
 mod isolation;
 mod lifecycle;
 mod privacy;
+mod profiles;
 mod protected_data;
 mod segments;
 mod storefront;
