@@ -8,6 +8,7 @@ pub mod detail;
 pub mod directory;
 mod error;
 pub mod membership;
+mod search;
 mod traits;
 
 pub use behaviour::{count_event, merge_into, note_person};

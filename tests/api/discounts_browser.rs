@@ -11,7 +11,7 @@ use crate::helpers::{Store, spawn_app};
 const SHOP: &str = "discounts-browser.myshopify.com";
 
 /// Why the browser cannot run here, if it cannot (CI sets SEGOPS_REQUIRE_BROWSER to fail instead).
-fn missing_prerequisite(root: &Path) -> Option<String> {
+pub(crate) fn missing_prerequisite(root: &Path) -> Option<String> {
     let chromium = [
         "/usr/lib/chromium/chromium-headless-shell",
         "/usr/bin/chromium",

@@ -11,6 +11,7 @@ mod isolation;
 mod lifecycle;
 mod privacy;
 mod profiles;
+mod profiles_browser;
 mod protected_data;
 mod segments;
 mod storefront;

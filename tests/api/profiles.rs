@@ -43,7 +43,7 @@ fn person_ids(page: &Value) -> Vec<String> {
 }
 
 /// Lets every webhook land and every job run, twice: a tag push causes a customer update.
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     for _ in 0..2 {
         app.sandbox_idle().await;
         let report = app.drain().await;
@@ -76,7 +76,7 @@ async fn customer(app: &TestApp, shop: &str, first: &str, email: &str) -> String
 /// Ada: two orders (2 × 100.00 + 10.00 shipping, then 50.00), one 100.00 line refunded,
 /// email consent subscribed then SMS consent given, tagged `vip`. Returns her customer id and
 /// the first checkout's token.
-async fn scripted_history(app: &TestApp) -> (String, String) {
+pub(crate) async fn scripted_history(app: &TestApp) -> (String, String) {
     let tent = product(app, SHOP, "Tent", "100.00").await;
     let mug = product(app, SHOP, "Mug", "50.00").await;
     let ada = customer(app, SHOP, "Ada", "ada@example.net").await;
@@ -124,7 +124,7 @@ async fn scripted_history(app: &TestApp) -> (String, String) {
     (ada, token)
 }
 
-async fn create_segment(app: &TestApp, name: &str, rule: &str) {
+pub(crate) async fn create_segment(app: &TestApp, name: &str, rule: &str) {
     let response = app
         .http
         .post(format!("{}/admin/api/segments", app.app_url))

@@ -1,0 +1,117 @@
+//! The Profiles pages in headless Chromium (tests/browser/profiles.mjs): the list, a search by
+//! email, the profile it finds with its explained segments; plus each admin page's Largest
+//! Contentful Paint, printed for BENCHMARKS.md (`SEGOPS_LCP_RUNS=5` for medians).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::discounts_browser::missing_prerequisite;
+use crate::helpers::{Store, TestApp, spawn_app};
+use crate::profiles::{create_segment, scripted_history, settle};
+
+const SHOP: &str = "profiles-co.myshopify.com";
+
+async fn walk(app: &TestApp, screenshots: &std::path::Path) -> Value {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::process::Command::new("node")
+        .arg(root.join("tests/browser/profiles.mjs"))
+        .args(["--base", &app.app_url])
+        .args(["--token", &app.session_token(SHOP).await])
+        .args(["--search", "ada@example.net"])
+        .arg("--screenshot-dir")
+        .arg(screenshots)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "profiles.mjs failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("{}");
+    serde_json::from_str(line).unwrap()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merchant_searches_the_profiles_and_opens_one_with_its_segments_explained() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if let Some(why) = missing_prerequisite(&root) {
+        assert!(
+            std::env::var_os("SEGOPS_REQUIRE_BROWSER").is_none(),
+            "browser test required but {why}"
+        );
+        println!("profiles browser test skipped: {why}; .ci/run installs what it needs");
+        return;
+    }
+    let Some(app) = spawn_app(Store::Sqlite).await else {
+        return;
+    };
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    scripted_history(&app).await;
+    create_segment(&app, "Buyers", "order_count >= 1").await;
+    create_segment(&app, "Loyal", "lifetime_value >= 150 AND order_count >= 3").await;
+    settle(&app).await;
+    let screenshots = std::env::temp_dir().join("segops-browser-artifacts");
+    // A screenshot left by an earlier run must not pass for this one's.
+    let _ = std::fs::remove_file(screenshots.join("profile-page.png"));
+
+    let report = walk(&app, &screenshots).await;
+    assert_eq!(report["listed"], 1, "{report}");
+    assert_eq!(report["found"], 1, "{report}");
+    let profile = &report["profile"];
+    assert_eq!(profile["title"], "Ada Lovelace", "{report}");
+    assert!(profile["traits"].as_u64().unwrap() >= 20, "{report}");
+    assert!(profile["identities"].as_u64().unwrap() >= 3, "{report}");
+    assert!(profile["timeline"].as_u64().unwrap() >= 5, "{report}");
+    // Buyers' one clause held; of Loyal's, `lifetime_value >= 150` held, while the whole rule
+    // and `order_count >= 3` did not.
+    assert_eq!(profile["held"], 2, "{report}");
+    assert_eq!(profile["not_held"], 2, "{report}");
+    assert_eq!(report["focus"]["tag"], "A", "{report}");
+    assert_ne!(
+        report["focus"]["outline"], "none",
+        "keyboard focus is visible: {report}"
+    );
+    assert!(screenshots.join("profile-page.png").exists());
+
+    let runs: usize = std::env::var("SEGOPS_LCP_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let mut reports = vec![report];
+    for _ in 1..runs {
+        reports.push(walk(&app, &screenshots).await);
+    }
+    for page in [
+        "dashboard",
+        "segments",
+        "profiles",
+        "profile",
+        "profile_direct",
+    ] {
+        let values: Vec<f64> = reports
+            .iter()
+            .map(|r| {
+                r["lcp"][page]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("no LCP for {page}: {r}"))
+            })
+            .collect();
+        let lcp = median(values);
+        println!("LCP {page}: {lcp:.0} ms (median of {runs})");
+        // Built for Shopify's limit; the local target (1.0 s) is tracked in BENCHMARKS.md.
+        assert!(lcp <= 2500.0, "{page} LCP {lcp} ms");
+    }
+}
