@@ -234,6 +234,16 @@ fn identity_label(kind: &str) -> String {
     .to_owned()
 }
 
+/// `consent_change` → `Consent change`, for kinds the Segment spec has no name for.
+fn readable_kind(kind: &str) -> String {
+    let spaced = kind.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => spaced,
+    }
+}
+
 impl ProfilePageView {
     pub fn new(id_token: String, shop_domain: String, view: DetailView) -> ProfilePageView {
         let DetailView {
@@ -246,7 +256,10 @@ impl ProfilePageView {
             .into_iter()
             .map(|e| EventRow {
                 when: format_ms(e.occurred_at),
-                name: e.segment_name.clone().unwrap_or_else(|| e.kind.clone()),
+                name: e
+                    .segment_name
+                    .clone()
+                    .unwrap_or_else(|| readable_kind(&e.kind)),
                 kind: e.kind,
                 source: e.source,
                 properties: e

@@ -261,7 +261,7 @@ fn parse_event_cursor(text: &str) -> Result<(i64, i64), QueryError> {
 }
 
 /// Properties a merchant recognises an event by, in this order, when present.
-const KEY_PROPERTIES: [&str; 12] = [
+const KEY_PROPERTIES: [&str; 15] = [
     "order_id",
     "checkout_id",
     "total",
@@ -274,6 +274,9 @@ const KEY_PROPERTIES: [&str; 12] = [
     "query",
     "url",
     "reason",
+    "channel",
+    "state",
+    "opt_in_level",
 ];
 
 fn key_properties(json: &str) -> Vec<(String, String)> {

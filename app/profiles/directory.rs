@@ -127,6 +127,14 @@ pub async fn list(
     })
 }
 
+/// A page after the first: `$1` shop, `$2` recency and `$3` person id of the last row shown,
+/// `$4` rows. Public so a test can check the plan walks `profiles_recent` without sorting.
+pub const NEXT_PAGE_SQL: &str = concat!(
+    select_visible!(),
+    " AND (COALESCE(last_seen_at, 0) < $2 OR (COALESCE(last_seen_at, 0) = $2 AND person_id > $3)) \
+     ORDER BY COALESCE(last_seen_at, 0) DESC, person_id LIMIT $4"
+);
+
 async fn page_rows(
     db: &Db,
     shop_id: &str,
@@ -145,17 +153,13 @@ async fn page_rows(
             .await
         }
         Some(c) => {
-            sqlx::query_as(concat!(
-                select_visible!(),
-                " AND (COALESCE(last_seen_at, 0) < $2 OR (COALESCE(last_seen_at, 0) = $2 AND person_id > $3)) \
-                 ORDER BY COALESCE(last_seen_at, 0) DESC, person_id LIMIT $4"
-            ))
-            .bind(shop_id)
-            .bind(c.recency)
-            .bind(&c.person_id)
-            .bind(fetch)
-            .fetch_all(db.pool())
-            .await
+            sqlx::query_as(NEXT_PAGE_SQL)
+                .bind(shop_id)
+                .bind(c.recency)
+                .bind(&c.person_id)
+                .bind(fetch)
+                .fetch_all(db.pool())
+                .await
         }
     }
 }

@@ -439,6 +439,29 @@ async fn searching_and_paging_find_each_profile_of_the_shop_exactly_once(app: Te
     assert_eq!(seen.len(), expected.len(), "no profile twice: {seen:?}");
     assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), expected);
     assert!(last_seen.windows(2).all(|w| w[0] >= w[1]), "{last_seen:?}");
+    if app.store == crate::helpers::Store::Sqlite {
+        // A later page walks the `profiles_recent` index: no sort over the shop's profiles.
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            segops::profiles::directory::NEXT_PAGE_SQL
+        )))
+        .bind(&shop_id)
+        .bind(0_i64)
+        .bind("")
+        .bind(2_i64)
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|row| row.3).collect();
+        assert!(
+            plan.iter().any(|step| step.contains("profiles_recent")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
+    }
 
     // The HTML list pages the same way, and the segment member count links to its members.
     let session = app.session_token(SHOP).await;
