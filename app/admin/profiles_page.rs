@@ -4,6 +4,7 @@
 //! privacy access log, as every place that shows it is.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -80,12 +81,20 @@ async fn find(
     Ok(page)
 }
 
+/// A query string that does not parse (`limit=abc`) is the caller's mistake, said as such.
+fn read<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+}
+
 /// `GET /admin/profiles?q=&cursor=`.
 pub async fn list_page(
     State(app): State<AppState>,
     page: PageSession,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<ProfilesPage, AppError> {
+    let query = read(query)?;
     let found = find(&app, &page.session, &query).await?;
     Ok(ProfilesPage::new(
         page.id_token,
@@ -100,9 +109,9 @@ pub async fn list_page(
 pub async fn list(
     State(app): State<AppState>,
     session: AdminSession,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ProfilePage>, AppError> {
-    Ok(Json(find(&app, &session, &query).await?))
+    Ok(Json(find(&app, &session, &read(query)?).await?))
 }
 
 async fn load(
@@ -151,8 +160,9 @@ pub async fn detail_page(
     State(app): State<AppState>,
     page: PageSession,
     Path(person_id): Path<String>,
-    Query(query): Query<DetailQuery>,
+    query: Result<Query<DetailQuery>, QueryRejection>,
 ) -> Result<ProfilePageView, AppError> {
+    let query = read(query)?;
     let view = load(&app, &page.session, &person_id, query.events.as_deref()).await?;
     Ok(ProfilePageView::new(
         page.id_token,
@@ -166,8 +176,9 @@ pub async fn detail(
     State(app): State<AppState>,
     session: AdminSession,
     Path(person_id): Path<String>,
-    Query(query): Query<DetailQuery>,
+    query: Result<Query<DetailQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
+    let query = read(query)?;
     let view = load(&app, &session, &person_id, query.events.as_deref()).await?;
     Ok(Json(json!({
         "profile": view.profile,

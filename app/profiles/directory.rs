@@ -95,12 +95,18 @@ pub async fn list(
             by_customers(db, shop_id, &customers).await?
         }
         Search::Customer(id) => by_customers(db, shop_id, std::slice::from_ref(id)).await?,
-        Search::Person(person) => {
-            sqlx::query_as(concat!(select_visible!(), " AND person_id = $2"))
-                .bind(shop_id)
-                .bind(person)
-                .fetch_all(db.pool())
-                .await?
+        Search::Person(text) => {
+            // A profile id as shown, or any identifier joined into one (a visitor id, a
+            // checkout or cart token): the identities key serves both lookups.
+            sqlx::query_as(concat!(
+                select_visible!(),
+                " AND person_id IN (SELECT $2 UNION SELECT person_id FROM identities WHERE shop_id = $1 \
+                 AND kind IN ('anonymous', 'checkout', 'cart') AND value = $2) ORDER BY person_id"
+            ))
+            .bind(shop_id)
+            .bind(text)
+            .fetch_all(db.pool())
+            .await?
         }
     };
     let paged = matches!(search, Search::All | Search::Segment(_));

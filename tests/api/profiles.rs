@@ -352,7 +352,11 @@ async fn a_scripted_history_reads_back_as_hand_computed_traits_identities_and_ti
 async fn searching_and_paging_find_each_profile_of_the_shop_exactly_once(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let (ada, _) = scripted_history(&app).await;
+    let empty = app
+        .admin_page("/admin/profiles", &app.session_token(SHOP).await)
+        .await;
+    assert!(empty.contains("data-testid=\"empty-state\""), "{empty}");
+    let (ada, token) = scripted_history(&app).await;
     let mut others = Vec::new();
     for n in 0..4 {
         others.push(
@@ -400,6 +404,16 @@ async fn searching_and_paging_find_each_profile_of_the_shop_exactly_once(app: Te
         assert_eq!(profiles[0]["order_count"], 2);
         assert_eq!(profiles[0]["email"], "ada@example.net");
     }
+    // Any identifier joined into the profile finds it too: here the checkout token.
+    let (_, by_token) = get(&app, SHOP, &format!("/admin/api/profiles?q={token}")).await;
+    assert_eq!(
+        person_ids(&by_token),
+        [format!("customer:{ada}")],
+        "{by_token}"
+    );
+    let (status, bad_limit) = get(&app, SHOP, "/admin/api/profiles?limit=many").await;
+    assert_eq!(status, 400, "{bad_limit}");
+    assert!(bad_limit["error"].is_string(), "{bad_limit}");
     let (_, none) = get(&app, SHOP, "/admin/api/profiles?q=nobody%40example.net").await;
     assert_eq!(none["profiles"], json!([]));
     let (status, bad) = get(&app, SHOP, "/admin/api/profiles?cursor=%21%21").await;
