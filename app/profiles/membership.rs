@@ -58,9 +58,16 @@ pub async fn standings(
     .await?;
     let mut standings = Vec::with_capacity(segments.len());
     for segment in segments {
-        let rule = Rule::from_json(&segment.rule).map_err(|e| QueryError::Rule(e.to_string()))?;
-        let explanation =
-            explain(&rule, &profile, now_ms).map_err(|e| QueryError::Rule(e.to_string()))?;
+        // One unreadable stored rule must not take the whole profile page down: it is shown
+        // as such, and the other segments still explain themselves.
+        let explanation = Rule::from_json(&segment.rule)
+            .and_then(|rule| explain(&rule, &profile, now_ms))
+            .unwrap_or_else(|err| Explanation {
+                clause: format!("the stored rule could not be read: {err}"),
+                held: false,
+                actual: None,
+                children: Vec::new(),
+            });
         let membership = rows.iter().find(|r| r.0 == segment.id);
         let status = match membership {
             Some((_, 1, _, _)) => "member",
