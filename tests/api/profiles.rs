@@ -345,6 +345,11 @@ async fn a_scripted_history_reads_back_as_hand_computed_traits_identities_and_ti
     .await
     .unwrap();
     assert!(logged >= 2, "{logged}");
+    let privacy = app.admin_page("/admin/privacy", &session).await;
+    assert!(
+        privacy.contains(&format!("/admin/profiles/customer:{ada}?id_token=")),
+        "the access log links the customer's profile"
+    );
 }
 
 async fn searching_and_paging_find_each_profile_of_the_shop_exactly_once(app: TestApp) {
