@@ -36,9 +36,9 @@ async fn seed_profiles(app: &TestApp) {
         .bind(&shop_id)
         .bind(format!("customer:{customer}"))
         .bind(&customer)
-        .bind(format!("{}.50", n % 900))
+        .bind(format!("{}.50", (n % 7) * 25))
         .bind(n % 7)
-        .bind(now - 86_400_000 - n * 60_000)
+        .bind((n % 7 > 0).then_some(now - 86_400_000 - n * 60_000))
         .bind(now - 3_600_000 - n * 60_000)
         .execute(app.db().pool())
         .await
@@ -107,7 +107,9 @@ async fn a_merchant_searches_the_profiles_and_opens_one_with_its_segments_explai
     seed_profiles(&app).await;
     let screenshots = std::env::temp_dir().join("segops-browser-artifacts");
     // A screenshot left by an earlier run must not pass for this one's.
-    let _ = std::fs::remove_file(screenshots.join("profile-page.png"));
+    for file in ["profile-page.png", "profiles-list.png"] {
+        let _ = std::fs::remove_file(screenshots.join(file));
+    }
 
     let report = walk(&app, &screenshots).await;
     assert_eq!(report["listed"], 50, "a full first page: {report}");
@@ -127,6 +129,7 @@ async fn a_merchant_searches_the_profiles_and_opens_one_with_its_segments_explai
         "keyboard focus is visible: {report}"
     );
     assert!(screenshots.join("profile-page.png").exists());
+    assert!(screenshots.join("profiles-list.png").exists());
 
     let runs: usize = std::env::var("SEGOPS_LCP_RUNS")
         .ok()

@@ -79,6 +79,10 @@ try {
     const style = getComputedStyle(el);
     return {tag: el.tagName, outline: style.outlineStyle, width: style.outlineWidth};
   });
+  if (values['screenshot-dir']) {
+    mkdirSync(values['screenshot-dir'], {recursive: true});
+    await page.screenshot({path: join(values['screenshot-dir'], 'profiles-list.png')});
+  }
   await page.fill('#profile-search', values.search);
   await Promise.all([page.waitForURL(/q=/), page.press('#profile-search', 'Enter')]);
   const found = await page.locator('[data-testid=profiles] tbody tr').count();
