@@ -9,6 +9,7 @@ mod page_session;
 mod pixel_page;
 mod privacy_page;
 mod profile_views;
+mod profiles_list_view;
 mod profiles_page;
 mod segments_page;
 mod session;

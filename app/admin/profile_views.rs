@@ -1,23 +1,24 @@
-//! What the Profiles templates render: the read model turned into display text (dates, money
-//! with its currency, readable labels) and links that carry the session token along.
+//! What the profile page renders: the read model turned into display text (dates, money with
+//! its currency, readable labels) and links that carry the session token along; plus the
+//! helpers the list page (`profiles_list_view`) shares.
 
 use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::clock::format_ms;
-use crate::profiles::detail::{Profile, Timeline};
-use crate::profiles::directory::{ProfilePage, ProfileSummary};
+use crate::profiles::detail::Profile;
 use crate::profiles::membership::Standing;
+use crate::profiles::timeline::Timeline;
 
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-fn when(ms: Option<i64>) -> String {
+pub(super) fn when(ms: Option<i64>) -> String {
     ms.map(format_ms).unwrap_or_else(|| "—".into())
 }
 
-fn money(amount: &str, currency: Option<&str>) -> String {
+pub(super) fn money(amount: &str, currency: Option<&str>) -> String {
     match currency {
         Some(c) => format!("{amount} {c}"),
         None => amount.to_owned(),
@@ -28,34 +29,8 @@ pub fn profile_href(person_id: &str, id_token: &str) -> String {
     format!("/admin/profiles/{}?id_token={id_token}", encode(person_id))
 }
 
-pub struct RowView {
-    pub href: String,
-    pub title: String,
-    pub email: String,
-    pub person_id: String,
-    pub orders: i64,
-    pub lifetime_value: String,
-    pub last_order: String,
-    pub last_seen: String,
-    pub segments: Vec<String>,
-}
-
-pub struct ListView {
-    pub rows: Vec<ProfileSummary>,
-    pub next_cursor: Option<String>,
-}
-
-impl From<ProfilePage> for ListView {
-    fn from(page: ProfilePage) -> ListView {
-        ListView {
-            rows: page.profiles,
-            next_cursor: page.next_cursor,
-        }
-    }
-}
-
 /// What a profile is called in lists: their name, else their email, else what they are.
-fn title_of(name: Option<&str>, email: Option<&str>, person_id: &str) -> String {
+pub(super) fn title_of(name: Option<&str>, email: Option<&str>, person_id: &str) -> String {
     name.or(email).map(str::to_owned).unwrap_or_else(|| {
         if person_id.starts_with("customer:") {
             "Customer without a name".into()
@@ -63,59 +38,6 @@ fn title_of(name: Option<&str>, email: Option<&str>, person_id: &str) -> String 
             "Anonymous visitor".into()
         }
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/profiles.html")]
-pub struct ProfilesPage {
-    pub id_token: String,
-    pub shop_domain: String,
-    pub q: String,
-    pub searched: bool,
-    /// Not the first page: offer the way back to it.
-    pub later_page: bool,
-    pub rows: Vec<RowView>,
-    pub next_url: Option<String>,
-    pub first_url: String,
-}
-
-impl ProfilesPage {
-    pub fn new(
-        id_token: String,
-        shop_domain: String,
-        q: String,
-        later_page: bool,
-        list: ListView,
-    ) -> ProfilesPage {
-        let rows = list
-            .rows
-            .into_iter()
-            .map(|p| RowView {
-                href: profile_href(&p.person_id, &id_token),
-                title: title_of(p.name.as_deref(), p.email.as_deref(), &p.person_id),
-                email: p.email.clone().unwrap_or_default(),
-                orders: p.order_count,
-                lifetime_value: money(&p.lifetime_value, p.currency.as_deref()),
-                last_order: when(p.last_order_at),
-                last_seen: when(p.last_seen_at),
-                segments: p.segments.into_iter().map(|s| s.name).collect(),
-                person_id: p.person_id,
-            })
-            .collect();
-        let base = format!("/admin/profiles?id_token={id_token}");
-        ProfilesPage {
-            next_url: list
-                .next_cursor
-                .map(|c| format!("{base}&q={}&cursor={c}", encode(&q))),
-            first_url: base,
-            searched: !q.trim().is_empty(),
-            q,
-            later_page,
-            rows,
-            id_token,
-            shop_domain,
-        }
-    }
 }
 
 pub struct DetailView {

@@ -11,14 +11,16 @@ use serde_json::{Value, json};
 
 use super::AdminSession;
 use super::page_session::PageSession;
-use super::profile_views::{DetailView, ListView, ProfilePageView, ProfilesPage};
+use super::profile_views::{DetailView, ProfilePageView};
+use super::profiles_list_view::{ListView, ProfilesPage};
 use crate::clock::now_ms;
 use crate::error::AppError;
 use crate::pii::Vault;
 use crate::privacy;
-use crate::profiles::detail::{self, TIMELINE_PAGE};
+use crate::profiles::detail;
 use crate::profiles::directory::{self, Cursor, ProfilePage, Search};
 use crate::profiles::membership;
+use crate::profiles::timeline::{self, TIMELINE_PAGE};
 use crate::state::{App, AppState};
 use crate::tenants::ShopRecord;
 
@@ -131,7 +133,7 @@ async fn load(
     )
     .await?
     .ok_or_else(|| AppError::NotFound("no such profile in this shop".into()))?;
-    let timeline = detail::timeline(
+    let timeline = timeline::timeline(
         &app.db,
         &shop.id,
         person_id,

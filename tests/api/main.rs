@@ -12,6 +12,7 @@ mod lifecycle;
 mod privacy;
 mod profiles;
 mod profiles_browser;
+mod profiles_search;
 mod protected_data;
 mod segments;
 mod storefront;
