@@ -67,7 +67,17 @@ pub fn router(state: AppState) -> Router {
             "/static",
             ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
         )
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: query strings carry session tokens (`id_token`) and what
+        // a merchant searched for (an email), neither of which belongs in a log.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            }),
+        )
         .with_state(state)
 }
 

@@ -9,6 +9,9 @@ mod home;
 mod page_session;
 mod pixel_page;
 mod privacy_page;
+mod profile_views;
+mod profiles_list_view;
+mod profiles_page;
 mod segment_push;
 mod segments_page;
 mod session;
@@ -60,6 +63,10 @@ pub fn router() -> Router<AppState> {
             "/admin/api/segments/{id}/mode",
             post(segment_push::set_mode),
         )
+        .route("/admin/profiles", get(profiles_page::list_page))
+        .route("/admin/profiles/{id}", get(profiles_page::detail_page))
+        .route("/admin/api/profiles", get(profiles_page::list))
+        .route("/admin/api/profiles/{id}", get(profiles_page::detail))
         .route("/admin/api/parked", get(deliveries::parked))
         .route("/admin/api/parked/{id}/replay", post(deliveries::replay))
 }

@@ -134,7 +134,7 @@ fn snapshot(r: ProfileRow, events: EventHistory) -> Profile {
         state: r
             .state
             .as_deref()
-            .and_then(CustomerState::parse)
+            .and_then(|s| CustomerState::parse(&s.to_ascii_uppercase()))
             .unwrap_or_default(),
         verified_email: r.verified_email.unwrap_or(0) != 0,
         email_consent: marketing(r.email_consent.as_deref()),
@@ -148,12 +148,16 @@ fn snapshot(r: ProfileRow, events: EventHistory) -> Profile {
     }
 }
 
+// Webhooks (REST) store `subscribed` / `single_opt_in`, GraphQL `SUBSCRIBED`: both are the
+// same Shopify enum value.
 fn marketing(text: Option<&str>) -> MarketingState {
-    text.and_then(MarketingState::parse).unwrap_or_default()
+    text.and_then(|t| MarketingState::parse(&t.to_ascii_uppercase()))
+        .unwrap_or_default()
 }
 
 fn opt_in(text: Option<&str>) -> OptInLevel {
-    text.and_then(OptInLevel::parse).unwrap_or_default()
+    text.and_then(|t| OptInLevel::parse(&t.to_ascii_uppercase()))
+        .unwrap_or_default()
 }
 
 async fn load_events(

@@ -1,7 +1,7 @@
 //! The Discounts page in headless Chromium (tests/browser/discounts.mjs): a rule filled in and
 //! saved through the real form ends up as the sandbox's automatic discount configuration.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
