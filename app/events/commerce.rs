@@ -158,7 +158,9 @@ pub struct Customer {
     pub created_at_ms: Option<i64>,
     pub updated_at_ms: i64,
     pub state: Option<String>,
-    pub tags: Vec<String>,
+    /// `None` when the payload does not carry tags (Shopify's customer webhooks stopped
+    /// sending them in 2026-04): unknown, not "no tags", so the stored ones are kept.
+    pub tags: Option<Vec<String>>,
     pub verified_email: Option<bool>,
     pub currency: Option<String>,
     pub email_marketing: Option<Consent>,

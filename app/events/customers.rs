@@ -29,11 +29,14 @@ pub fn customer(kind: EventKind, c: &Customer) -> Mapped {
     let mut props = Props::default();
     props
         .text("customer_id", Some(&c.id))
-        .text("state", c.state.as_deref())
-        .value(
+        .text("state", c.state.as_deref());
+    if let Some(tags) = &c.tags {
+        props.value(
             "tags",
-            Value::Array(c.tags.iter().cloned().map(Value::String).collect()),
-        )
+            Value::Array(tags.iter().cloned().map(Value::String).collect()),
+        );
+    }
+    props
         .text("currency", c.currency.as_deref())
         .text("email_marketing", email_marketing.as_deref())
         .text("sms_marketing", sms_marketing.as_deref());
@@ -87,7 +90,7 @@ pub fn customer_deleted(d: &Deleted, triggered_at_ms: i64) -> Mapped {
             id: d.id.clone(),
             updated_at_ms: i64::MAX,
             state: None,
-            tags: Vec::new(),
+            tags: None,
             email_marketing: None,
             sms_marketing: None,
             deleted: true,

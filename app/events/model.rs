@@ -326,7 +326,8 @@ pub enum EntityChange {
         id: String,
         updated_at_ms: i64,
         state: Option<String>,
-        tags: Vec<String>,
+        /// `None`: the delivery did not say; the stored tags stand.
+        tags: Option<Vec<String>>,
         email_marketing: Option<String>,
         sms_marketing: Option<String>,
         deleted: bool,

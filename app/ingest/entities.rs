@@ -77,7 +77,7 @@ pub async fn upsert(
                  customer_created_at, verified_email, email_opt_in, sms_opt_in, email_consent_at, sms_consent_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (shop_id, customer_id) DO UPDATE SET \
                  updated_at = excluded.updated_at, version_at = excluded.version_at, state = COALESCE(excluded.state, customers.state), \
-                 tags = excluded.tags, \
+                 tags = CASE WHEN $16 = 1 THEN excluded.tags ELSE customers.tags END, \
                  email_marketing = CASE WHEN COALESCE(excluded.email_consent_at, 0) >= COALESCE(customers.email_consent_at, 0) \
                    THEN COALESCE(excluded.email_marketing, customers.email_marketing) ELSE customers.email_marketing END, \
                  email_opt_in = CASE WHEN COALESCE(excluded.email_consent_at, 0) >= COALESCE(customers.email_consent_at, 0) \
@@ -98,7 +98,7 @@ pub async fn upsert(
             .bind(id)
             .bind(updated_at_ms)
             .bind(state.as_deref())
-            .bind(tags.join(","))
+            .bind(tags.as_ref().map(|t| t.join(",")).unwrap_or_default())
             .bind(email_marketing.as_deref())
             .bind(sms_marketing.as_deref())
             .bind(*deleted)
@@ -109,6 +109,7 @@ pub async fn upsert(
             .bind(sms_opt_in_level.as_deref())
             .bind(*email_consent_at_ms)
             .bind(*sms_consent_at_ms)
+            .bind(i64::from(tags.is_some()))
             .execute(conn)
             .await?;
         }

@@ -12,6 +12,7 @@ crate::on_both_stores!(
     a_rule_that_does_not_parse_is_refused_with_its_column,
     an_address_change_alone_moves_the_customer_into_a_country_segment,
     the_daily_sweep_re_evaluates_segments_whose_windows_slide,
+    a_customer_update_without_tags_keeps_the_tags_we_know,
 );
 
 async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
@@ -261,4 +262,58 @@ async fn the_daily_sweep_re_evaluates_segments_whose_windows_slide(app: TestApp)
         "the stale member left"
     );
     assert_eq!(membership(&app, "reachable").await, Some(1));
+}
+
+async fn a_customer_update_without_tags_keeps_the_tags_we_know(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let (status, body) = admin_post(
+        &app,
+        "/admin/api/segments",
+        json!({ "name": "VIPs", "rule": "tags CONTAINS \"vip\"" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    // Tags known from a payload that carries them (older API versions, the bulk import)…
+    let known = json!({ "id": 7001, "email": "vip@example.net", "tags": "vip, local",
+        "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z" });
+    let sent = app
+        .post_webhook(
+            SHOP,
+            "customers/create",
+            "evt-tags-1",
+            known.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    app.drain().await;
+    assert_eq!(membership(&app, "vips").await, Some(1));
+    // …survive an update in 2026-04's shape, which has no `tags` field at all.
+    let silent = json!({ "id": 7001, "email": "vip@example.net", "state": "enabled",
+        "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-02T10:00:00Z" });
+    let sent = app
+        .post_webhook(
+            SHOP,
+            "customers/update",
+            "evt-tags-2",
+            silent.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    app.drain().await;
+    assert_eq!(membership(&app, "vips").await, Some(1), "still a VIP");
+    // An explicit empty list is a change, and is honoured.
+    let cleared = json!({ "id": 7001, "email": "vip@example.net", "tags": "",
+        "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-03T10:00:00Z" });
+    let sent = app
+        .post_webhook(
+            SHOP,
+            "customers/update",
+            "evt-tags-3",
+            cleared.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    app.drain().await;
+    assert_eq!(membership(&app, "vips").await, Some(0));
 }

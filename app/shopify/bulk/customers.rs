@@ -15,17 +15,14 @@ pub fn customer(row: &Value) -> Result<Customer, BulkError> {
     let updated_at_ms = time_ms(row, "updatedAt")
         .or(created_at_ms)
         .ok_or_else(|| bad("updatedAt"))?;
-    let tags = row["tags"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = row["tags"].as_array().map(|list| {
+        list.iter()
+            .filter_map(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
     let address = row["defaultAddress"]["countryCodeV2"]
         .as_str()
         .map(|code| json!({ "country_code": code }).to_string());
@@ -83,7 +80,7 @@ mod tests {
         let c = customer(&row).unwrap();
         assert_eq!(c.id, "9");
         assert_eq!(c.state.as_deref(), Some("enabled"));
-        assert_eq!(c.tags, ["vip", "local"]);
+        assert_eq!(c.tags, Some(vec!["vip".to_owned(), "local".to_owned()]));
         assert_eq!(
             c.email_marketing.as_ref().and_then(|m| m.state.as_deref()),
             Some("subscribed")

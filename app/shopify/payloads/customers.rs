@@ -26,7 +26,7 @@ pub fn customer(body: &[u8]) -> Result<Customer, PayloadError> {
         created_at_ms: c.created_at.map(|t| t.0),
         updated_at_ms,
         state: non_empty(&c.state),
-        tags: c.tags.clone().map(|t| t.0).unwrap_or_default(),
+        tags: c.tags.clone().map(|t| t.0),
         verified_email: c.verified_email,
         currency: non_empty(&c.currency),
         email_marketing: c
