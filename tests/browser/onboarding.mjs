@@ -61,7 +61,7 @@ try {
   // The segment page is rendered by the server: reopen it until the push has finished.
   const segmentsUrl = new URL(href, app.url()).toString();
   let row = null;
-  const deadline = Date.now() + 60000;
+  const deadline = Date.now() + 120000;
   while (Date.now() < deadline) {
     await app.goto(segmentsUrl);
     row = await app.evaluate((id) => {
