@@ -3,6 +3,7 @@
 //! parked with their reason after repeated failure. Safe with many workers and replicas.
 
 mod abandon_checkout;
+mod delivery_queue;
 mod evaluate_membership;
 mod evaluate_segment;
 mod privacy_request;
