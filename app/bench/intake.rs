@@ -186,7 +186,11 @@ pub async fn intake(options: IntakeOptions) -> anyhow::Result<()> {
     );
     println!(
         "load average at the start (other work on the machine): {}",
-        load_average.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load_average
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     println!(
         "stored deliveries: {stored} (500 warm-up + {} closed-loop unique + {paced_total} paced; duplicates acknowledged, not stored)",
@@ -242,7 +246,11 @@ fn cpu_per_delivery(signed: &[Signed]) -> (f64, f64) {
     let mut valid = 0usize;
     for _ in 0..rounds {
         for (s, tag) in signed.iter().zip(&tags) {
-            valid += usize::from(crate::crypto::verify_hmac_sha256(SECRET.as_bytes(), &s.body, tag));
+            valid += usize::from(crate::crypto::verify_hmac_sha256(
+                SECRET.as_bytes(),
+                &s.body,
+                tag,
+            ));
         }
     }
     let hmac = started.elapsed().as_secs_f64() * 1e6 / n;

@@ -42,11 +42,13 @@ pub async fn claim(db: &Db) -> Result<Option<ClaimedDelivery>, sqlx::Error> {
 
 /// Renews a running delivery's claim (the worker's heartbeat).
 pub async fn renew(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND status = 'running'")
-        .bind(now_ms() + queue::lease_ms())
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+    sqlx::query(
+        "UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND status = 'running'",
+    )
+    .bind(now_ms() + queue::lease_ms())
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 

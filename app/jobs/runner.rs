@@ -86,10 +86,7 @@ async fn run_delivery(
     let job = ProcessDelivery {
         delivery_id: delivery.id,
     };
-    let failure = supervise(job.run(app), || {
-        delivery_queue::renew(&app.db, delivery.id)
-    })
-    .await;
+    let failure = supervise(job.run(app), || delivery_queue::renew(&app.db, delivery.id)).await;
     Ok(match failure {
         None => {
             delivery_queue::complete(&app.db, delivery.id).await?;

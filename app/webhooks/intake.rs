@@ -6,9 +6,9 @@
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::writer_stats::{WriterSnapshot, WriterStats};
 use crate::clock::now_ms;
 use crate::health::{self, Metric};
-use super::writer_stats::{WriterSnapshot, WriterStats};
 use crate::store::{Db, dialect};
 
 /// The most deliveries one transaction takes.

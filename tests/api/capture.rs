@@ -212,7 +212,12 @@ async fn one_change_under_two_event_ids_processed_at_once_counts_once(app: TestA
     // Shopify can send one change under two event ids: the intake keeps both deliveries.
     for event_id in ["change-a", "change-b"] {
         let response = app
-            .post_webhook(SHOP, "orders/updated", event_id, order(Value::Null).as_bytes())
+            .post_webhook(
+                SHOP,
+                "orders/updated",
+                event_id,
+                order(Value::Null).as_bytes(),
+            )
             .await;
         assert_eq!(response.status(), 200);
     }
@@ -234,7 +239,12 @@ async fn one_change_under_two_event_ids_processed_at_once_counts_once(app: TestA
     assert_eq!(app.count(updated).await, 1);
     // Another change stamped with the same `updated_at` second is an event of its own.
     let response = app
-        .post_webhook(SHOP, "orders/updated", "change-c", order("fulfilled".into()).as_bytes())
+        .post_webhook(
+            SHOP,
+            "orders/updated",
+            "change-c",
+            order("fulfilled".into()).as_bytes(),
+        )
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(app.drain().await.parked, 0);
