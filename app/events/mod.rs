@@ -56,12 +56,16 @@ pub fn map_webhook(topic: &str, body: &[u8]) -> Result<Mapped, MapError> {
 /// [`map_webhook`], with the delivery's `X-Shopify-Triggered-At` (Unix ms) standing in for
 /// payloads that carry no timestamp.
 pub fn map_webhook_at(topic: &str, body: &[u8], triggered_at_ms: i64) -> Result<Mapped, MapError> {
-    map_topic(topic, body, triggered_at_ms).map_err(|err| match err {
+    let mut mapped = map_topic(topic, body, triggered_at_ms).map_err(|err| match err {
         Failure::Payload(err) => MapError::from_payload(topic, err),
         Failure::UnknownTopic => MapError::UnknownTopic {
             topic: topic.to_owned(),
         },
-    })
+    })?;
+    for event in &mut mapped.events {
+        event.separate_changes_within_a_second();
+    }
+    Ok(mapped)
 }
 
 enum Failure {

@@ -91,6 +91,19 @@ impl EventKind {
         EventKind::PaymentInfo,
     ];
 
+    /// Kinds that happen many times to one object, keyed by its `updated_at`.
+    pub fn is_versioned_change(self) -> bool {
+        matches!(
+            self,
+            EventKind::OrderUpdated
+                | EventKind::CheckoutUpdate
+                | EventKind::CartUpdate
+                | EventKind::CustomerUpdated
+                | EventKind::FulfillmentUpdated
+                | EventKind::ProductUpdated
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Purchase => "purchase",
@@ -191,8 +204,9 @@ pub struct CanonicalEvent {
     pub kind: EventKind,
     /// Segment v2 name; always `kind.segment_name()`.
     pub segment_name: Option<&'static str>,
-    /// Stable business identity of the change: `<kind>:<object>:<id>[:<version>]`, e.g.
-    /// `purchase:order:820982911946154508` or `customer_updated:customer:42:1640995200000`.
+    /// Stable business identity of the change: `<kind>:<object>:<id>[:<version>:<state>]`, e.g.
+    /// `purchase:order:820982911946154508` or
+    /// `customer_updated:customer:42:1640995200000:<digest of the properties>`.
     /// Redelivery of the same change, under any webhook or event id, yields the same key.
     pub dedupe_key: String,
     /// From Shopify's own timestamps, never the arrival time; 0 when the payload carries no
@@ -251,6 +265,22 @@ impl CanonicalEvent {
             consent: None,
             properties: Map::new(),
         }
+    }
+
+    /// Shopify stamps `updated_at` in whole seconds, so two different changes of one object in
+    /// the same second share a versioned key: whether they collapsed into one event depended on
+    /// where the second boundary fell (the flaky capture test). A digest of what the event
+    /// reports tells them apart, while a redelivery of the same change, under any webhook id,
+    /// reports the same and still dedupes.
+    pub(crate) fn separate_changes_within_a_second(&mut self) {
+        use sha2::Digest;
+        if !self.kind.is_versioned_change() {
+            return;
+        }
+        // `Map` keeps keys sorted, so the same properties always serialise the same way.
+        let state = Value::Object(self.properties.clone()).to_string();
+        let digest = sha2::Sha256::digest(state.as_bytes());
+        self.dedupe_key = format!("{}:{}", self.dedupe_key, hex::encode(&digest[..8]));
     }
 
     /// A money property read back as an exact Decimal (`total`, `revenue`, …).

@@ -4,6 +4,7 @@
 
 mod abandon_checkout;
 mod backfill;
+mod delivery_queue;
 mod evaluate_membership;
 mod evaluate_segment;
 mod privacy_request;

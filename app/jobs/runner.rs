@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 
-use super::{JobError, dispatch, queue};
+use super::{JobError, ProcessDelivery, delivery_queue, dispatch, queue};
 use crate::state::{App, AppState};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -64,12 +64,104 @@ enum Outcome {
 }
 
 async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
-    let Some(job) = queue::claim(&app.db).await? else {
-        return Ok(None);
+    if let Some(job) = queue::claim(&app.db).await? {
+        return run_job(app, job).await.map(Some);
+    }
+    if let Some(delivery) = delivery_queue::claim(&app.db).await? {
+        return run_delivery(app, delivery).await.map(Some);
+    }
+    Ok(None)
+}
+
+async fn run_job(app: &App, job: queue::Claimed) -> Result<Outcome, sqlx::Error> {
+    let ended = supervise(dispatch(app, &job), || queue::renew(&app.db, job.id)).await;
+    Ok(match ended {
+        Ended::Done => {
+            queue::complete(&app.db, job.id).await?;
+            Outcome::Done
+        }
+        Ended::Wait(until) => {
+            // Never due at once again, or `drain` would spin on it.
+            let until = until.max(crate::clock::now_ms() + 1);
+            queue::postpone(&app.db, job.id, until).await?;
+            Outcome::Waiting
+        }
+        Ended::Failed(why, permanent) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, reason = %why, "job failed");
+            let parked = queue::fail(&app.db, &job, &why, permanent).await?;
+            settle(app, job.shop_id.as_deref(), parked, &why).await?
+        }
+    })
+}
+
+/// A stored delivery's first attempt; a failure moves it to the jobs table for the rest.
+async fn run_delivery(
+    app: &App,
+    delivery: delivery_queue::ClaimedDelivery,
+) -> Result<Outcome, sqlx::Error> {
+    let job = ProcessDelivery {
+        delivery_id: delivery.id,
     };
-    let run = std::panic::AssertUnwindSafe(dispatch(app, &job)).catch_unwind();
+    let ended = supervise(job.run(app), || delivery_queue::renew(&app.db, delivery.id)).await;
+    Ok(match ended {
+        Ended::Done => {
+            delivery_queue::complete(&app.db, delivery.id).await?;
+            Outcome::Done
+        }
+        // Processing a delivery never waits on purpose; if it asks to, the jobs table's
+        // backoff takes over, as for any failed first attempt.
+        Ended::Wait(_) => {
+            let why = "processing asked to wait";
+            let parked = delivery_queue::hand_over(&app.db, &delivery, why, false).await?;
+            settle(app, Some(&delivery.shop_id), parked, why).await?
+        }
+        Ended::Failed(why, permanent) => {
+            tracing::warn!(delivery = delivery.id, reason = %why, "processing a delivery failed");
+            let parked = delivery_queue::hand_over(&app.db, &delivery, &why, permanent).await?;
+            settle(app, Some(&delivery.shop_id), parked, &why).await?
+        }
+    })
+}
+
+async fn settle(
+    app: &App,
+    shop_id: Option<&str>,
+    parked: bool,
+    why: &str,
+) -> Result<Outcome, sqlx::Error> {
+    if !parked {
+        return Ok(Outcome::Retried);
+    }
+    crate::health::bump(
+        &app.db,
+        shop_id.unwrap_or_default(),
+        crate::health::Metric::ParkedJobs,
+        Some(why),
+    )
+    .await?;
+    Ok(Outcome::Parked)
+}
+
+/// How a unit of work ended.
+enum Ended {
+    Done,
+    /// Asked to run again at this time (Unix ms), e.g. while Shopify prepares an export.
+    Wait(i64),
+    /// Why, and whether it is permanent.
+    Failed(String, bool),
+}
+
+/// Runs one unit of work, renewing its claim a few times per lease so only a dead worker loses
+/// it; a panic counts as a retryable failure.
+async fn supervise<R>(
+    work: impl Future<Output = Result<(), JobError>>,
+    renew: impl Fn() -> R,
+) -> Ended
+where
+    R: Future<Output = Result<(), sqlx::Error>>,
+{
+    let run = std::panic::AssertUnwindSafe(work).catch_unwind();
     tokio::pin!(run);
-    // Renew the claim a few times per lease while the job runs, so only a dead worker loses it.
     let mut heartbeat = tokio::time::interval(Duration::from_millis(
         (queue::lease_ms() / 3).max(100) as u64,
     ));
@@ -78,49 +170,23 @@ async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
         tokio::select! {
             result = &mut run => break result,
             _ = heartbeat.tick() => {
-                if let Err(err) = queue::renew(&app.db, job.id).await {
-                    tracing::warn!(job = job.id, error = %err, "could not renew a job's claim");
+                if let Err(err) = renew().await {
+                    tracing::warn!(error = %err, "could not renew a claim");
                 }
             }
         }
     };
-    let failure = match result {
-        Ok(Ok(())) => None,
-        Ok(Err(JobError::Retry(why))) => Some((why, false)),
-        Ok(Err(JobError::Permanent(why))) => Some((why, true)),
-        Ok(Err(JobError::Wait(until))) => {
-            // Never due at once again, or `drain` would spin on it.
-            let until = until.max(crate::clock::now_ms() + 1);
-            queue::postpone(&app.db, job.id, until).await?;
-            return Ok(Some(Outcome::Waiting));
-        }
+    match result {
+        Ok(Ok(())) => Ended::Done,
+        Ok(Err(JobError::Retry(why))) => Ended::Failed(why, false),
+        Ok(Err(JobError::Permanent(why))) => Ended::Failed(why, true),
+        Ok(Err(JobError::Wait(until))) => Ended::Wait(until),
         Err(panic) => {
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned());
-            Some((format!("job panicked: {}", why.unwrap_or_default()), false))
+            Ended::Failed(format!("job panicked: {}", why.unwrap_or_default()), false)
         }
-    };
-    Ok(Some(match failure {
-        None => {
-            queue::complete(&app.db, job.id).await?;
-            Outcome::Done
-        }
-        Some((why, permanent)) => {
-            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, reason = %why, "job failed");
-            if queue::fail(&app.db, &job, &why, permanent).await? {
-                crate::health::bump(
-                    &app.db,
-                    job.shop_id.as_deref().unwrap_or_default(),
-                    crate::health::Metric::ParkedJobs,
-                    Some(&why),
-                )
-                .await?;
-                Outcome::Parked
-            } else {
-                Outcome::Retried
-            }
-        }
-    }))
+    }
 }

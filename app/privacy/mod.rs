@@ -98,8 +98,9 @@ pub async fn carry_out(app: &App, request_id: &str) -> Result<(), JobError> {
     // Deliveries received before the request must be processed first, or they would bring
     // back what is about to be erased.
     let earlier: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_deliveries d WHERE d.shop_id = $1 AND d.id < $2 AND d.status = 'queued' \
-         AND EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'delivery:' || CAST(d.id AS TEXT) AND j.status IN ('queued', 'running'))",
+        "SELECT COUNT(*) FROM webhook_deliveries d WHERE d.shop_id = $1 AND d.id < $2 \
+         AND (d.status IN ('queued', 'running') OR (d.status = 'retrying' \
+         AND EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'delivery:' || CAST(d.id AS TEXT) AND j.status IN ('queued', 'running'))))",
     )
     .bind(&request.shop_id)
     .bind(request.delivery_id)

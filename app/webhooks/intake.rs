@@ -1,13 +1,14 @@
 //! Group commit for the hot path: concurrent deliveries are written together, in one transaction
 //! and one fsync, and each request is answered only after the commit that holds it. A single
 //! writer task drains whatever queued up while the previous commit was being made, so batches
-//! grow with load and a lone delivery is written at once.
+//! grow with load and a lone delivery is written at once. The delivery row is also the queue
+//! entry its processing claims (`jobs::delivery_queue`), so each delivery is one row.
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::writer_stats::{WriterSnapshot, WriterStats};
 use crate::clock::now_ms;
 use crate::health::{self, Metric};
-use crate::jobs::{NewJob, ProcessDelivery, queue};
 use crate::store::{Db, dialect};
 
 /// The most deliveries one transaction takes.
@@ -42,6 +43,7 @@ struct Pending {
 #[derive(Clone)]
 pub struct IntakeWriter {
     tx: mpsc::Sender<Pending>,
+    stats: std::sync::Arc<WriterStats>,
 }
 
 impl IntakeWriter {
@@ -50,6 +52,7 @@ impl IntakeWriter {
         let (tx, rx) = mpsc::channel::<Pending>(8192);
         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
         let on_commit = std::sync::Arc::new(on_commit);
+        let stats = std::sync::Arc::new(WriterStats::default());
         // SQLite has one writer at a time; PostgreSQL commits concurrently, so several writers
         // keep its commits overlapping.
         let writers = match db.backend() {
@@ -57,14 +60,20 @@ impl IntakeWriter {
             crate::store::Backend::Postgres => 4,
         };
         for _ in 0..writers {
-            let (db, rx, on_commit) = (
+            let (db, rx, on_commit, stats) = (
                 db.clone(),
                 std::sync::Arc::clone(&rx),
                 std::sync::Arc::clone(&on_commit),
+                std::sync::Arc::clone(&stats),
             );
-            tokio::spawn(async move { write_loop(db, rx, on_commit).await });
+            tokio::spawn(async move { write_loop(db, rx, on_commit, stats).await });
         }
-        IntakeWriter { tx }
+        IntakeWriter { tx, stats }
+    }
+
+    /// The writers' time per phase so far (see `writer_stats`).
+    pub fn stats(&self) -> WriterSnapshot {
+        self.stats.snapshot()
     }
 
     /// Resolves once the delivery is durably committed (or known to be a duplicate).
@@ -85,6 +94,7 @@ async fn write_loop(
     db: Db,
     rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Pending>>>,
     on_commit: std::sync::Arc<impl Fn() + Send + Sync + 'static>,
+    stats: std::sync::Arc<WriterStats>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -100,7 +110,7 @@ async fn write_loop(
             }
         }
         {
-            let results = write_batch(&db, &batch).await;
+            let results = write_batch(&db, &batch, &stats).await;
             let any_fresh = results
                 .as_ref()
                 .is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
@@ -149,14 +159,27 @@ async fn count_duplicates(conn: &mut sqlx::AnyConnection, batch: &[Pending], res
     }
 }
 
-async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Stored>, sqlx::Error> {
+async fn write_batch(
+    db: &Db,
+    batch: &[Pending],
+    stats: &WriterStats,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    let started = std::time::Instant::now();
     let mut conn = db.pool().acquire().await?;
     sqlx::query(dialect::begin_write(db.backend()))
         .execute(&mut *conn)
         .await?;
+    let begun = started.elapsed();
     match write_in_tx(&mut conn, batch).await {
         Ok(results) => {
+            let inserted = started.elapsed();
             sqlx::query("COMMIT").execute(&mut *conn).await?;
+            stats.record(
+                batch.len(),
+                begun,
+                inserted - begun,
+                started.elapsed() - inserted,
+            );
             count_duplicates(&mut conn, batch, &results).await;
             Ok(results)
         }
@@ -173,7 +196,6 @@ async fn write_in_tx(
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let now = now_ms();
     let mut results = vec![Stored::Duplicate; batch.len()];
-    let mut jobs = Vec::new();
     let mut offset = 0;
     for size in dialect::statement_sizes(batch.len()) {
         let chunk = &batch[offset..offset + size];
@@ -222,16 +244,8 @@ async fn write_in_tx(
             }) {
                 results[offset + position] = Stored::Fresh(id);
             }
-            let mut job = NewJob::now(
-                &shop_id,
-                ProcessDelivery::KIND,
-                &ProcessDelivery { delivery_id: id },
-            );
-            job.unique_key = Some(ProcessDelivery::key(id));
-            jobs.push(job);
         }
         offset += size;
     }
-    queue::enqueue_many(conn, &jobs).await?;
     Ok(results)
 }

@@ -1,12 +1,13 @@
 //! `POST /webhooks`: every topic arrives here. The signature is checked over the raw bytes
 //! before anything is parsed; each delivery is sealed, stored once per (shop, topic, event id)
-//! by group commit together with the job that will process it, and only then acknowledged.
+//! by group commit (the row is also its processing's queue entry), and only then acknowledged.
 
 pub mod body;
 mod headers;
 pub mod intake;
 mod receive;
 pub mod shop_keys;
+pub mod writer_stats;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -12,6 +12,7 @@ const SHOP: &str = "capture-co.myshopify.com";
 crate::on_both_stores!(
     a_scripted_history_becomes_canonical_events_once,
     duplicated_and_reordered_deliveries_end_in_the_same_state_as_a_clean_run,
+    one_change_under_two_event_ids_processed_at_once_counts_once,
     bad_deliveries_are_refused_with_a_reason_or_parked_never_a_500,
     a_delivery_that_keeps_failing_is_parked_visible_and_replayable,
     an_unfinished_checkout_is_abandoned_and_a_purchase_cancels_the_timer,
@@ -195,6 +196,59 @@ async fn duplicated_and_reordered_deliveries_end_in_the_same_state_as_a_clean_ru
         .unwrap()
             > 0
     );
+}
+
+async fn one_change_under_two_event_ids_processed_at_once_counts_once(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let order = |fulfillment: Value| {
+        json!({ "id": 450789469, "created_at": "2026-11-20T10:00:00-05:00",
+                "updated_at": "2026-11-20T10:05:00-05:00", "currency": "USD",
+                "total_price": "10.00", "subtotal_price": "10.00", "total_tax": "0.00",
+                "total_discounts": "0.00", "financial_status": "paid",
+                "fulfillment_status": fulfillment, "line_items": [] })
+        .to_string()
+    };
+    // Shopify can send one change under two event ids: the intake keeps both deliveries.
+    for event_id in ["change-a", "change-b"] {
+        let response = app
+            .post_webhook(
+                SHOP,
+                "orders/updated",
+                event_id,
+                order(Value::Null).as_bytes(),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM webhook_deliveries WHERE topic = 'orders/updated' ORDER BY id",
+    )
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), 2);
+    // Two workers (or replicas) process them at the same moment.
+    let runs = ids
+        .iter()
+        .map(|&delivery_id| segops::jobs::ProcessDelivery { delivery_id }.run(&app.state));
+    for outcome in futures::future::join_all(runs).await {
+        outcome.unwrap();
+    }
+    let updated = "SELECT COUNT(*) FROM events WHERE kind = 'order_updated'";
+    assert_eq!(app.count(updated).await, 1);
+    // Another change stamped with the same `updated_at` second is an event of its own.
+    let response = app
+        .post_webhook(
+            SHOP,
+            "orders/updated",
+            "change-c",
+            order("fulfilled".into()).as_bytes(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.drain().await.parked, 0);
+    assert_eq!(app.count(updated).await, 2);
 }
 
 async fn bad_deliveries_are_refused_with_a_reason_or_parked_never_a_500(app: TestApp) {
