@@ -174,8 +174,18 @@ async fn apply_result(
     let size = batch_size(app.db.backend());
     let mut batch = Mapped::default();
     let mut in_batch: i64 = 0;
+    let mut applied_any = false;
     loop {
-        let next = stream.next().await.map_err(retry)?;
+        let next = match stream.next().await {
+            Ok(next) => next,
+            // The download can time out while batches are applied; what was applied is
+            // checkpointed, so a run that made progress yields and the next one resumes.
+            Err(err) if applied_any => {
+                tracing::info!(shop_id, error = %err, "bulk result interrupted; resuming from the checkpoint");
+                return Ok(false);
+            }
+            Err(err) => return Err(retry(err)),
+        };
         let end = next.is_none();
         if let Some(root) = next {
             in_batch += 1;
@@ -210,6 +220,7 @@ async fn apply_result(
             .await?;
             app.jobs_notify.notify_waiters();
             position += in_batch;
+            applied_any = true;
             *budget = budget.saturating_sub(in_batch as usize);
             in_batch = 0;
             if *budget == 0 && !end {

@@ -116,7 +116,8 @@ impl Default for BackfillConfig {
         BackfillConfig {
             days: 90,
             poll: std::time::Duration::from_secs(2),
-            rows_per_run: 5_000,
+            // Well inside the HTTP client's 30 s timeout, which also bounds the download.
+            rows_per_run: 2_000,
         }
     }
 }
