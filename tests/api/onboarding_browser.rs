@@ -80,6 +80,10 @@ async fn a_new_merchant_sees_the_import_finish_accepts_the_suggestion_and_its_ta
     .await;
 
     assert_eq!(report["progress"], 100, "{report}");
+    println!(
+        "onboarding: the suggested segment's push took {} ms",
+        report["pushMs"]
+    );
     let members = report["suggestion"]["members"].as_u64().unwrap_or_default();
     assert!(members > 0, "the suggestion names its members: {report}");
     let row = &report["row"];

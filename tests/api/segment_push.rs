@@ -291,8 +291,11 @@ async fn shopify_segments(app: &TestApp) -> Vec<Value> {
 
 async fn a_native_push_creates_the_shopify_segment_and_shows_the_drift(app: TestApp) {
     app.create_shop(SHOP).await;
+    // The history import is held, so the seeded customers stay unknown to the app.
+    app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/pause"), json!({}))
+        .await;
     app.install(SHOP).await;
-    // Five customers the app has not heard of (no webhook, no backfill yet) and one it has.
+    // Five customers the app has not heard of (no webhook, no backfill) and one it has.
     app.sandbox_post(&format!("/shops/{SHOP}/seed"), json!({ "customers": 5 }))
         .await;
     app.sandbox_post(
