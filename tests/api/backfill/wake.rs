@@ -20,13 +20,25 @@ crate::on_both_stores_with!(slow_polls;
 async fn the_bulk_finish_webhook_wakes_the_waiting_backfill(app: TestApp) {
     app.create_shop(SHOP).await;
     seed(&app, SHOP, 20, 100, 30, false).await;
+    // Held, so the export cannot finish (and its webhook cannot land) while the app installs.
+    app.sandbox_post(
+        &format!("/shops/{SHOP}/bulk_operations/pause"),
+        serde_json::json!({}),
+    )
+    .await;
     app.install(SHOP).await;
+    app.drain().await;
     // Started and asleep: the queue has nothing due.
     assert_eq!(phase(&app, SHOP).await.as_deref(), Some("orders"));
     let sleeping: i64 = app
         .count("SELECT COUNT(*) FROM jobs WHERE kind = 'backfill' AND status = 'queued'")
         .await;
     assert_eq!(sleeping, 1);
+    app.sandbox_post(
+        &format!("/shops/{SHOP}/bulk_operations/resume"),
+        serde_json::json!({}),
+    )
+    .await;
 
     eventually(Duration::from_secs(60), "backfill done", || async {
         app.sandbox_idle().await;
