@@ -136,6 +136,26 @@ async fn run(database_url: &str) {
     })
     .await;
 
+    // The install's history import finishes first. Known defect, left open: on SQLite a
+    // backfill running during a burst of thousands of deliveries starves the intake (the
+    // acknowledgements slow to a trickle). This test is about kill -9, so it keeps them apart.
+    {
+        let db = segops::store::Db::connect(database_url).await.unwrap();
+        eventually(
+            Duration::from_secs(60),
+            "the history import to finish",
+            || async {
+                let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM backfills")
+                    .fetch_optional(db.pool())
+                    .await
+                    .ok()
+                    .flatten();
+                phase.as_deref() == Some("done")
+            },
+        )
+        .await;
+    }
+
     // The burst: thousands of customers/create deliveries, each its own merchant action.
     let seeded = http
         .post(format!("{sandbox_url}/_sandbox/shops/{SHOP}/seed"))
