@@ -42,6 +42,7 @@ pub async fn bump(
     metric: Metric,
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    let _turn = db.write_turn().await?;
     let mut conn = db.pool().acquire().await?;
     bump_by(&mut conn, shop_id, metric, 1, detail).await
 }

@@ -78,6 +78,7 @@ async fn api_versions_are_dated_quarters_or_unstable() {
 async fn the_shop_query_answers_with_shopify_fields_and_cost_extensions() {
     let t = start().await;
     let token = t.installed_shop(SHOP).await;
+    let asked = std::time::Instant::now();
     let (status, body) = t
         .graphql(
             SHOP,
@@ -103,12 +104,12 @@ async fn the_shop_query_answers_with_shopify_fields_and_cost_extensions() {
     assert_eq!(cost["actualQueryCost"], 3);
     assert_eq!(cost["throttleStatus"]["maximumAvailable"], json!(2000));
     assert_eq!(cost["throttleStatus"]["restoreRate"], json!(100));
-    assert!(
-        cost["throttleStatus"]["currentlyAvailable"]
-            .as_i64()
-            .unwrap()
-            <= 1997
-    );
+    // The 3 points are spent; the bucket may have restored some while the query ran.
+    let restored = (100.0 * asked.elapsed().as_secs_f64()).ceil() as i64;
+    let available = cost["throttleStatus"]["currentlyAvailable"]
+        .as_i64()
+        .unwrap();
+    assert!(available <= 1997 + restored, "{available} available");
 }
 
 const LIST: &str = "query($first: Int!) { webhookSubscriptions(first: $first) { edges { cursor node { id topic uri } } pageInfo { hasNextPage endCursor } } }";

@@ -171,6 +171,7 @@ pub async fn reevaluate(
         shop_id: shop_id.clone(),
         segment_id: id,
     };
+    let _turn = app.db.write_turn().await?;
     let mut conn = app.db.pool().acquire().await?;
     queue::enqueue(
         &mut conn,

@@ -7,6 +7,7 @@ use super::Phase;
 use crate::clock::now_ms;
 use crate::ingest::InTransaction;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Clone)]
 pub struct BackfillRow {
@@ -100,7 +101,7 @@ pub async fn set_operation(
     .bind(now_ms())
     .bind(shop_id)
     .bind(phase.as_str())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -119,7 +120,7 @@ pub async fn set_expected(
     .bind(now_ms())
     .bind(shop_id)
     .bind(phase.as_str())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -137,7 +138,7 @@ pub async fn advance(db: &Db, shop_id: &str, from: Phase, to: Phase) -> Result<(
     .bind(now)
     .bind(shop_id)
     .bind(from.as_str())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -151,7 +152,7 @@ pub async fn fail(db: &Db, shop_id: &str, reason: &str) -> Result<(), sqlx::Erro
     .bind(reason)
     .bind(now)
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -162,7 +163,7 @@ pub async fn note_error(db: &Db, shop_id: &str, reason: &str) -> Result<(), sqlx
         .bind(reason)
         .bind(now_ms())
         .bind(shop_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -218,7 +219,7 @@ pub async fn set_suggestion(
     .bind(members)
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -231,7 +232,7 @@ pub async fn claim_suggestion(db: &Db, shop_id: &str) -> Result<bool, sqlx::Erro
     )
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(claimed.rows_affected() == 1)
 }
@@ -248,7 +249,7 @@ pub async fn set_suggestion_segment(
     .bind(segment_id)
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::rules::{Kind, Rule, Scope};
 use crate::clock::now_ms;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 /// A segment the merchant can pick; only tag-pushed segments are visible to the Function.
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +140,7 @@ pub async fn put_rule(db: &Db, shop_id: &str, rule: &Rule) -> Result<(), sqlx::E
     .bind(i64::from(rule.active))
     .bind(now)
     .bind(now)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -182,7 +183,7 @@ pub async fn record_push(
     .bind(error)
     .bind(now_ms())
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pii::Vault;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +58,7 @@ pub async fn set_mode(db: &Db, shop_id: &str, mode: UserIdMode) -> Result<(), sq
     sqlx::query("UPDATE shops SET user_id_mode = $1 WHERE id = $2")
         .bind(mode.as_str())
         .bind(shop_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }

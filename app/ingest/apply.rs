@@ -13,7 +13,6 @@ use crate::jobs::{AbandonCheckout, ChangedTraits, EvaluateMembership, JobError, 
 use crate::pii::{CustomerPii, Vault};
 use crate::profiles;
 use crate::state::App;
-use crate::store::dialect;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn apply(
@@ -48,10 +47,7 @@ pub async fn apply(
             .unwrap_or(3600)
             * 1000;
 
-    let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = app.db.begin_write().await?;
     let outcome = apply_in_tx(
         &mut conn,
         vault,
@@ -65,12 +61,12 @@ pub async fn apply(
     .await;
     match outcome {
         Ok(changes) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             tracing::debug!(shop_id, people = changes.people.len(), "profiles changed");
             Ok(())
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err.into())
         }
     }
@@ -380,6 +376,7 @@ pub async fn mark_processed(
     delivery_id: i64,
     customer_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    let _turn = db.write_turn().await?;
     let mut conn = db.pool().acquire().await?;
     mark_processed_in(&mut conn, delivery_id, customer_id).await
 }

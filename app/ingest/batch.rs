@@ -10,7 +10,6 @@ use crate::events::Mapped;
 use crate::jobs::JobError;
 use crate::pii::{CustomerPii, Vault};
 use crate::state::App;
-use crate::store::dialect;
 
 /// A write the caller adds to the batch's transaction.
 pub trait InTransaction: Sync {
@@ -41,10 +40,7 @@ pub async fn apply_batch(
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
     }
-    let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = app.db.begin_write().await?;
     let outcome = async {
         // No abandonment timer can start from a backfill (only webhooks start them).
         apply_in_tx(&mut conn, vault, shop_id, None, "backfill", &mapped, 0, 0).await?;
@@ -53,11 +49,11 @@ pub async fn apply_batch(
     .await;
     match outcome {
         Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(())
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err.into())
         }
     }

@@ -3,6 +3,7 @@
 use crate::clock::now_ms;
 use crate::shopify::ShopDomain;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 const TTL_MS: i64 = 10 * 60 * 1000;
 
@@ -39,7 +40,7 @@ pub async fn issue(
     .bind(connect_tenant)
     .bind(now)
     .bind(now + TTL_MS)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(Issued { nonce })
 }
@@ -83,7 +84,7 @@ pub async fn consume(
 pub async fn prune(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
         .bind(now_ms() - TTL_MS)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }

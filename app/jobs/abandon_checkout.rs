@@ -96,10 +96,7 @@ impl AbandonCheckout {
         let Some(event) = events::abandoned_checkout_event(&checkout, now) else {
             return Ok(());
         };
-        let mut conn = app.db.pool().acquire().await?;
-        sqlx::query(crate::store::dialect::begin_write(app.db.backend()))
-            .execute(&mut *conn)
-            .await?;
+        let mut conn = app.db.begin_write().await?;
         let result = async {
             crate::ingest::insert_event(&mut conn, &self.shop_id, None, "timer", &event).await?;
             sqlx::query("UPDATE checkouts SET abandoned_at = $1 WHERE shop_id = $2 AND token = $3")
@@ -112,12 +109,9 @@ impl AbandonCheckout {
         }
         .await;
         match result {
-            Ok(()) => sqlx::query("COMMIT")
-                .execute(&mut *conn)
-                .await
-                .map(|_| ())?,
+            Ok(()) => conn.commit().await.map(|_| ())?,
             Err(err) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                let _ = conn.rollback().await;
                 return Err(err.into());
             }
         }

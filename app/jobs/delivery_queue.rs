@@ -7,7 +7,8 @@
 use super::ProcessDelivery;
 use super::queue;
 use crate::clock::now_ms;
-use crate::store::{Backend, Db, dialect};
+use crate::store::ExecuteInTurn;
+use crate::store::{Backend, Db};
 
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
@@ -32,6 +33,7 @@ pub async fn claim(db: &Db) -> Result<Option<ClaimedDelivery>, sqlx::Error> {
              ORDER BY id LIMIT 1) RETURNING id, shop_id"
         }
     };
+    let _turn = db.write_turn().await?;
     let row = sqlx::query_as::<_, (i64, String)>(sql)
         .bind(now + queue::lease_ms())
         .bind(now)
@@ -47,7 +49,7 @@ pub async fn renew(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     )
     .bind(now_ms() + queue::lease_ms())
     .bind(id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -61,7 +63,7 @@ pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     )
     .bind(now_ms())
     .bind(id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -76,10 +78,7 @@ pub async fn hand_over(
 ) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let park = permanent;
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = db.begin_write().await?;
     let result = async {
         let moved = sqlx::query(
             "UPDATE webhook_deliveries SET status = 'retrying', locked_until = NULL WHERE id = $1 AND status = 'running'",
@@ -114,11 +113,11 @@ pub async fn hand_over(
     .await;
     match result {
         Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(park)
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err)
         }
     }

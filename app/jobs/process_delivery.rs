@@ -8,6 +8,7 @@ use crate::events::{self, MapError};
 use crate::pii::{Vault, VaultError};
 use crate::shopify::topics;
 use crate::state::App;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ProcessDelivery {
@@ -44,7 +45,7 @@ impl ProcessDelivery {
             Err(VaultError::NoShopKey(_)) => {
                 sqlx::query("DELETE FROM webhook_deliveries WHERE id = $1")
                     .bind(self.delivery_id)
-                    .execute(app.db.pool())
+                    .execute_in_turn(&app.db)
                     .await?;
                 return Ok(());
             }

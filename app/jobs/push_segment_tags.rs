@@ -42,6 +42,7 @@ impl PushSegmentTags {
             Ok(PushOutcome::Waiting) => {
                 let mut next = NewJob::now(&self.shop_id, Self::KIND, &self);
                 next.run_at += POLL_INTERVAL_MS;
+                let _turn = app.db.write_turn().await?;
                 let mut conn = app.db.pool().acquire().await?;
                 queue::enqueue(&mut conn, &next).await?;
                 Ok(())

@@ -6,6 +6,7 @@
 use sqlx::AnyConnection;
 
 use crate::clock::now_ms;
+use crate::store::ExecuteInTurn;
 use crate::store::{Backend, Db};
 
 /// After this many failed attempts a job is parked with its last error.
@@ -125,31 +126,81 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(
 }
 
 pub async fn claim(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
+    match db.backend() {
+        Backend::Postgres => claim_postgres(db).await,
+        Backend::Sqlite => claim_sqlite(db).await,
+    }
+}
+
+async fn claim_postgres(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
     let now = now_ms();
-    let sql = match db.backend() {
-        Backend::Postgres => {
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
-             SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
-             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, shop_id, kind, payload, attempts"
-        }
-        Backend::Sqlite => {
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
-             SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
-             ORDER BY run_at, id LIMIT 1) RETURNING id, shop_id, kind, payload, attempts"
-        }
-    };
-    let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(sql)
-        .bind(now + lease_ms())
+    let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
+         SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
+         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, shop_id, kind, payload, attempts",
+    )
+    .bind(now + lease_ms())
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(claimed))
+}
+
+/// SQLite: find a candidate with plain reads (no write lock while the queue is idle, and each
+/// query walks `jobs_due` in order instead of sorting every due job, as one query with an OR
+/// would), then take it with a write that re-checks it is still claimable.
+async fn claim_sqlite(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
+    // Another worker of this process may take the candidate first; then look again.
+    for _ in 0..3 {
+        let now = now_ms();
+        let expired: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE status = 'running' AND locked_until < $1 LIMIT 1",
+        )
         .bind(now)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|(id, shop_id, kind, payload, attempts)| Claimed {
+        let candidate = match expired {
+            Some(id) => Some(id),
+            None => {
+                sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $1 ORDER BY run_at, id LIMIT 1",
+                )
+                .bind(now)
+                .fetch_optional(db.pool())
+                .await?
+            }
+        };
+        let Some(id) = candidate else {
+            return Ok(None);
+        };
+        let _turn = db.write_turn().await?;
+        let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
+             WHERE id = $3 AND ((status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
+             RETURNING id, shop_id, kind, payload, attempts",
+        )
+        .bind(now + lease_ms())
+        .bind(now)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(row) = row {
+            return Ok(Some(claimed(row)));
+        }
+    }
+    Ok(None)
+}
+
+fn claimed(
+    (id, shop_id, kind, payload, attempts): (i64, Option<String>, String, String, i64),
+) -> Claimed {
+    Claimed {
         id,
         shop_id,
         kind,
         payload,
         attempts,
-    }))
+    }
 }
 
 /// Renews a running job's claim (the worker's heartbeat).
@@ -157,7 +208,7 @@ pub async fn renew(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND status = 'running'")
         .bind(now_ms() + lease_ms())
         .bind(id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -165,7 +216,7 @@ pub async fn renew(db: &Db, id: i64) -> Result<(), sqlx::Error> {
 pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM jobs WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -184,7 +235,7 @@ pub async fn fail(
             .bind(error)
             .bind(now)
             .bind(job.id)
-            .execute(db.pool())
+            .execute_in_turn(db)
             .await?;
     } else {
         // 1 s, 4 s, 16 s, 64 s, 256 s.
@@ -196,7 +247,7 @@ pub async fn fail(
         .bind(now + delay)
         .bind(now)
         .bind(job.id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     }
     Ok(park)
@@ -233,7 +284,7 @@ pub async fn replay(db: &Db, shop_id: &str, id: i64) -> Result<bool, sqlx::Error
     .bind(now)
     .bind(id)
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(result.rows_affected() == 1)
 }
@@ -267,7 +318,7 @@ pub async fn postpone(db: &Db, id: i64, run_at: i64) -> Result<(), sqlx::Error> 
     .bind(run_at)
     .bind(now_ms())
     .bind(id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -282,7 +333,7 @@ pub async fn wake(db: &Db, shop_id: &str, kind: &str) -> Result<u64, sqlx::Error
     .bind(now)
     .bind(shop_id)
     .bind(kind)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(woken.rows_affected())
 }

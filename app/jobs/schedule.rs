@@ -32,6 +32,7 @@ pub async fn schedule_purges(app: &App) -> Result<usize, sqlx::Error> {
         .fetch_all(app.db.pool())
         .await?;
     let day = now_ms() / (24 * 3600 * 1000);
+    let _turn = app.db.write_turn().await?;
     let mut conn = app.db.pool().acquire().await?;
     for shop_id in &shops {
         let mut job = NewJob::now(
@@ -51,6 +52,7 @@ pub async fn schedule_purges(app: &App) -> Result<usize, sqlx::Error> {
 pub async fn schedule_sweeps(app: &App) -> Result<usize, StoreError> {
     let due = segments_store::time_dependent(&app.db).await?;
     let day = now_ms() / (24 * 3600 * 1000);
+    let _turn = app.db.write_turn().await?;
     let mut conn = app.db.pool().acquire().await?;
     for (shop_id, segment_id) in &due {
         let mut job = NewJob::now(

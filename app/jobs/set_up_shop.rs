@@ -27,6 +27,7 @@ impl SetUpShop {
             .await
             .map_err(JobError::Retry)?;
         // History next, once the shop can be read (a reinstall keeps what it has).
+        let _turn = app.db.write_turn().await?;
         let mut conn = app.db.pool().acquire().await?;
         crate::backfill::enqueue_in(&mut conn, &self.shop_id, app.config.backfill.days).await?;
         app.jobs_notify.notify_waiters();

@@ -6,6 +6,7 @@ use super::normalise::{normalise_email, normalise_phone};
 use crate::clock::now_ms;
 use crate::crypto::{self, MasterKey, Sealer};
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -143,7 +144,7 @@ impl Vault {
         .bind(sealed[3].clone())
         .bind(sealed[4].clone())
         .bind(now_ms())
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
         Ok(())
     }

@@ -6,6 +6,7 @@ use crate::events::Mapped;
 use crate::jobs::JobError;
 use crate::pii::Vault;
 use crate::state::App;
+use crate::store::ExecuteInTurn;
 
 pub async fn process_batch(
     app: &App,
@@ -36,7 +37,7 @@ pub async fn process_batch(
     // further use, so it is not kept until retention purges it.
     sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL WHERE id = $1")
         .bind(delivery_id)
-        .execute(app.db.pool())
+        .execute_in_turn(&app.db)
         .await?;
     Ok(())
 }

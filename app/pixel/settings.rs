@@ -8,6 +8,7 @@ use super::envelope::TRACKED;
 use crate::clock::now_ms;
 use crate::crypto;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PixelSettings {
@@ -54,7 +55,7 @@ pub async fn ensure(db: &Db, shop_id: &str) -> Result<PixelSettings, SettingsErr
     .bind(shop_id)
     .bind(&key)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     load(db, shop_id)
         .await?
@@ -111,7 +112,7 @@ pub async fn choose(
     .bind(rate.normalize().to_string())
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     load(db, shop_id)
         .await?
@@ -136,7 +137,7 @@ pub async fn record_push(
     .bind(error)
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -145,7 +146,7 @@ pub async fn seen(db: &Db, shop_id: &str, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE pixels SET last_event_at = $1 WHERE shop_id = $2 AND (last_event_at IS NULL OR last_event_at < $1)")
         .bind(at)
         .bind(shop_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::clock::now_ms;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Access {
@@ -25,7 +26,7 @@ pub async fn record(
         .bind(customer_id)
         .bind(what)
         .bind(now_ms())
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }

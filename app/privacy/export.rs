@@ -8,6 +8,7 @@ use crate::clock::now_ms;
 use crate::jobs::JobError;
 use crate::pii::Vault;
 use crate::state::App;
+use crate::store::ExecuteInTurn;
 
 pub async fn fulfil(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let vault = Vault::for_shop(&app.db, &app.config.master_key, &request.shop_id)
@@ -114,7 +115,7 @@ pub async fn fulfil(app: &App, request: &PrivacyRequest) -> Result<(), JobError>
         .bind(now_ms())
         .bind(sealed)
         .bind(&request.id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     tracing::info!(shop_id = %shop_id, request = %request.id, "data request fulfilled");
     Ok(())

@@ -15,7 +15,6 @@ use crate::clock::now_ms;
 use crate::events::ComplianceRequest;
 use crate::jobs::{JobError, NewJob, PrivacyWork, queue};
 use crate::state::App;
-use crate::store::dialect;
 
 pub const DUE_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 
@@ -42,10 +41,7 @@ pub async fn record(
     };
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
-    let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = app.db.begin_write().await?;
     let result = async {
         let inserted = sqlx::query(
             "INSERT INTO privacy_requests (id, shop_id, kind, customer_id, orders, delivery_id, received_at, due_at) \
@@ -76,12 +72,12 @@ pub async fn record(
     .await;
     match result {
         Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             tracing::info!(shop_id, kind, "privacy request recorded");
             Ok(())
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err.into())
         }
     }

@@ -7,7 +7,6 @@ use crate::clock::now_ms;
 use crate::jobs::JobError;
 use crate::pii::Vault;
 use crate::state::App;
-use crate::store::dialect;
 
 pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let shop_id = request.shop_id.as_str();
@@ -18,10 +17,7 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
     // Deliveries that were never processed (parked) may still name the customer: look inside.
     let unprocessed = unprocessed_mentioning(app, &vault, shop_id, request).await?;
 
-    let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = app.db.begin_write().await?;
     let result = async {
         for delivery_id in &unprocessed {
             sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL WHERE shop_id = $1 AND id = $2")
@@ -141,7 +137,7 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
         Ok::<_, sqlx::Error>(())
     }
     .await;
-    finish(&mut conn, result).await?;
+    finish(conn, result).await?;
     tracing::info!(shop_id, request = %request.id, "customer redacted");
     Ok(())
 }
@@ -212,10 +208,7 @@ pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
     let shop = crate::tenants::shop_by_id(&app.db, shop_id)
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
-    let mut conn = app.db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(app.db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = app.db.begin_write().await?;
     let result = async {
         for sql in SHOP_TABLES {
             sqlx::query(*sql).bind(shop_id).execute(&mut *conn).await?;
@@ -252,7 +245,7 @@ pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
         Ok::<_, sqlx::Error>(())
     }
     .await;
-    finish(&mut conn, result).await?;
+    finish(conn, result).await?;
     if let Some(shop) = &shop {
         app.shop_keys.forget(&shop.domain);
         tracing::info!(shop = %shop.domain, "shop redacted: every row erased");
@@ -261,16 +254,16 @@ pub async fn shop(app: &App, request: &PrivacyRequest) -> Result<(), JobError> {
 }
 
 async fn finish(
-    conn: &mut sqlx::AnyConnection,
+    conn: crate::store::WriteTx<'_>,
     result: Result<(), sqlx::Error>,
 ) -> Result<(), JobError> {
     match result {
         Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(())
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err.into())
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::clock::now_ms;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 pub const MIN_DAYS: i64 = 30;
 pub const MAX_DAYS: i64 = 3650;
@@ -32,7 +33,7 @@ pub async fn set_days(db: &Db, shop_id: &str, days: i64) -> Result<(), Retention
         .bind(days)
         .bind(now_ms())
         .bind(shop_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -52,20 +53,20 @@ pub async fn purge(db: &Db, shop_id: &str) -> Result<Purged, sqlx::Error> {
     let deliveries = sqlx::query("DELETE FROM webhook_deliveries WHERE shop_id = $1 AND received_at < $2 AND status = 'processed'")
         .bind(shop_id)
         .bind(cutoff)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?
         .rows_affected();
     let events = sqlx::query("DELETE FROM events WHERE shop_id = $1 AND occurred_at < $2")
         .bind(shop_id)
         .bind(cutoff)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?
         .rows_affected();
     let access_log =
         sqlx::query("DELETE FROM pii_access_log WHERE shop_id = $1 AND accessed_at < $2")
             .bind(shop_id)
             .bind(cutoff)
-            .execute(db.pool())
+            .execute_in_turn(db)
             .await?
             .rows_affected();
     Ok(Purged {

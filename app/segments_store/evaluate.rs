@@ -4,8 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::AnyConnection;
 
 use super::StoreError;
 use super::load::{load_profile, profile_people};
@@ -13,7 +12,7 @@ use super::repo::rules_in;
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{Changes, CompiledRule, Deps, Rule};
-use crate::store::{Db, dialect};
+use crate::store::{Db, WriteTx};
 
 /// How far back a profile's event history is read: no window may usefully reach further.
 pub const EVENT_DAYS: i64 = 365;
@@ -45,7 +44,7 @@ pub async fn evaluate_people(
         run(&mut conn, shop_id, &rules, people).await
     }
     .await;
-    finish(&mut conn, result).await
+    finish(conn, result).await
 }
 
 /// Evaluates every profile of the shop against one segment (after it is created, or on demand).
@@ -78,29 +77,25 @@ pub async fn reevaluate_segment(
         run(&mut conn, shop_id, &rules, &all).await
     }
     .await;
-    finish(&mut conn, result).await
+    finish(conn, result).await
 }
 
-async fn begin(db: &Db) -> Result<PoolConnection<Any>, StoreError> {
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
-    Ok(conn)
+async fn begin(db: &Db) -> Result<WriteTx<'static>, StoreError> {
+    Ok(db.begin_write().await?)
 }
 
 /// Commits when the work succeeded, rolls back otherwise.
 async fn finish(
-    conn: &mut AnyConnection,
+    conn: WriteTx<'_>,
     result: Result<Evaluated, StoreError>,
 ) -> Result<Evaluated, StoreError> {
     match result {
         Ok(done) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(done)
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err)
         }
     }

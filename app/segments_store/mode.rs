@@ -7,13 +7,12 @@
 use std::collections::BTreeMap;
 
 use sqlx::AnyConnection;
-use sqlx::pool::PoolConnection;
 
 use super::{PushMode, SegmentRow, StoreError, get};
 use crate::clock::now_ms;
 use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{CompiledRule, Rule, to_shopify_query};
-use crate::store::{Db, dialect};
+use crate::store::{Db, WriteTx};
 
 /// What a mode change queues.
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,25 +130,18 @@ pub async fn update_rule(
     get(db, shop_id, id).await?.ok_or(StoreError::NotFound)
 }
 
-async fn begin(db: &Db) -> Result<PoolConnection<sqlx::Any>, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
-    Ok(conn)
+async fn begin(db: &Db) -> Result<WriteTx<'static>, sqlx::Error> {
+    db.begin_write().await
 }
 
-async fn end(
-    mut conn: PoolConnection<sqlx::Any>,
-    written: Result<(), sqlx::Error>,
-) -> Result<(), sqlx::Error> {
+async fn end(conn: WriteTx<'_>, written: Result<(), sqlx::Error>) -> Result<(), sqlx::Error> {
     match written {
         Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(())
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err)
         }
     }

@@ -6,7 +6,7 @@ use super::StoreError;
 use crate::clock::now_ms;
 use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, queue};
 use crate::segments::{CompiledRule, Deps, Rule, unique_slug};
-use crate::store::{Db, dialect};
+use crate::store::Db;
 
 /// How a segment reaches Shopify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,14 +109,11 @@ pub async fn create(db: &Db, shop_id: &str, new: &NewSegment) -> Result<SegmentR
     }
     CompiledRule::compile(&new.rule)?;
     let id = uuid::Uuid::now_v7().to_string();
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = db.begin_write().await?;
     match insert(&mut conn, shop_id, &id, name, new).await {
-        Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await?,
+        Ok(()) => conn.commit().await?,
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             return Err(err.into());
         }
     };

@@ -3,6 +3,9 @@
 //! what genuinely differs between the two lives in `dialect`.
 
 pub mod dialect;
+mod write;
+
+pub use write::{ExecuteInTurn, Turn, WriteTx};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,6 +27,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    turns: write::WriteTurns,
 }
 
 impl Db {
@@ -47,27 +51,35 @@ impl Db {
         let pool_options = match backend {
             // WAL lets readers run beside the one writer; synchronous=FULL makes a commit
             // survive power loss, not only a process kill.
-            Backend::Sqlite => pool_options.max_connections(8).after_connect(|conn, _| {
-                Box::pin(async move {
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = FULL",
-                        "PRAGMA busy_timeout = 10000",
-                        "PRAGMA cache_size = -65536",
-                        "PRAGMA foreign_keys = ON",
-                    ] {
-                        sqlx::query(pragma).execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            }),
+            // A local file needs no liveness check before each use.
+            Backend::Sqlite => pool_options
+                .max_connections(8)
+                .test_before_acquire(false)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA busy_timeout = 10000",
+                            "PRAGMA cache_size = -65536",
+                            "PRAGMA foreign_keys = ON",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                        Ok(())
+                    })
+                }),
             Backend::Postgres => pool_options.max_connections(16),
         };
         let pool = pool_options
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to the {backend:?} database"))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            turns: write::WriteTurns::default(),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

@@ -10,7 +10,7 @@ use crate::clock::now_ms;
 use crate::crypto::{Sealer, Secret};
 use crate::jobs::{NewJob, SetUpShop, queue};
 use crate::shopify::ShopDomain;
-use crate::store::{Db, dialect};
+use crate::store::Db;
 
 #[derive(Debug)]
 pub struct Installation {
@@ -33,10 +33,7 @@ pub async fn provision(
         token_context(shop).as_bytes(),
     );
     let now = now_ms();
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = db.begin_write().await?;
     let outcome = match provision_in_tx(
         &mut conn,
         sealer,
@@ -53,8 +50,7 @@ pub async fn provision(
     };
     match outcome {
         Ok(created) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            drop(conn);
+            conn.commit().await?;
             let shop_record = repo::find_shop(db, shop)
                 .await?
                 .ok_or_else(|| TenantError::UnknownShop(shop.to_string()))?;
@@ -69,7 +65,7 @@ pub async fn provision(
             })
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err)
         }
     }

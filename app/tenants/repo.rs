@@ -9,6 +9,7 @@ use crate::clock::now_ms;
 use crate::crypto::Sealer;
 use crate::shopify::ShopDomain;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -155,7 +156,7 @@ pub async fn mark_uninstalled(db: &Db, shop: &ShopDomain) -> Result<bool, Tenant
     )
     .bind(now)
     .bind(shop.as_str())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(result.rows_affected() > 0)
 }
@@ -165,7 +166,7 @@ pub async fn record_scopes(db: &Db, shop_id: &str, scopes: &str) -> Result<(), T
         .bind(scopes)
         .bind(now_ms())
         .bind(shop_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -185,7 +186,7 @@ pub async fn record_shop_info(
         .bind(now_ms())
         .bind(shop_id)
         .bind(primary_host)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     Ok(())
 }
@@ -205,7 +206,7 @@ pub async fn record_webhook_sync(
     .bind(state.error.as_deref())
     .bind(now_ms())
     .bind(shop_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -249,7 +250,7 @@ pub async fn reveal_server_key(
     let taken = sqlx::query("UPDATE api_keys SET reveal_enc = NULL WHERE id = $1 AND tenant_id = $2 AND reveal_enc IS NOT NULL")
         .bind(&key_id)
         .bind(tenant_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     if taken.rows_affected() != 1 {
         return Ok(None);
@@ -268,7 +269,7 @@ pub async fn rotate_server_key(
 ) -> Result<(), TenantError> {
     let now = now_ms();
     let (hash, hint, sealed) = keys::issue_server_key(sealer, tenant_id);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1, reveal_enc = NULL WHERE tenant_id = $2 AND kind = 'server' AND revoked_at IS NULL")
         .bind(now)
         .bind(tenant_id)

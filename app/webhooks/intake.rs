@@ -9,6 +9,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::writer_stats::{WriterSnapshot, WriterStats};
 use crate::clock::now_ms;
 use crate::health::{self, Metric};
+use sqlx::Any;
+use sqlx::pool::PoolConnection;
+
 use crate::store::{Db, dialect};
 
 /// The most deliveries one transaction takes.
@@ -53,12 +56,7 @@ impl IntakeWriter {
         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
         let on_commit = std::sync::Arc::new(on_commit);
         let stats = std::sync::Arc::new(WriterStats::default());
-        // SQLite has one writer at a time; PostgreSQL commits concurrently, so several writers
-        // keep its commits overlapping.
-        let writers = match db.backend() {
-            crate::store::Backend::Sqlite => 1,
-            crate::store::Backend::Postgres => 4,
-        };
+        let writers = writer_count(db.backend());
         for _ in 0..writers {
             let (db, rx, on_commit, stats) = (
                 db.clone(),
@@ -89,6 +87,20 @@ impl IntakeWriter {
     }
 }
 
+/// SQLite has one writer at a time; PostgreSQL commits concurrently, so several writers keep
+/// its commits overlapping. `SEGOPS_INTAKE_WRITERS` overrides the PostgreSQL count (an
+/// operator's knob for a database with more or fewer cores than this default assumes).
+fn writer_count(backend: crate::store::Backend) -> usize {
+    match backend {
+        crate::store::Backend::Sqlite => 1,
+        crate::store::Backend::Postgres => std::env::var("SEGOPS_INTAKE_WRITERS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| (1..=64).contains(n))
+            .unwrap_or(4),
+    }
+}
+
 /// One writer: takes whatever is queued (up to a batch), commits it, answers each request.
 async fn write_loop(
     db: Db,
@@ -97,10 +109,20 @@ async fn write_loop(
     stats: std::sync::Arc<WriterStats>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    // Kept while deliveries keep coming, so a busy writer skips the pool between batches;
+    // given back when idle, so the pool can close and a broken connection is not kept.
+    let mut held: Option<PoolConnection<Any>> = None;
     loop {
         {
             let mut rx = rx.lock().await;
-            let Some(first) = rx.recv().await else { return };
+            let first = match rx.try_recv() {
+                Ok(first) => first,
+                Err(_) => {
+                    held = None;
+                    let Some(first) = rx.recv().await else { return };
+                    first
+                }
+            };
             batch.push(first);
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -110,7 +132,17 @@ async fn write_loop(
             }
         }
         {
-            let results = write_batch(&db, &batch, &stats).await;
+            let results = match held.as_mut() {
+                Some(conn) => Ok(conn),
+                None => db.pool().acquire().await.map(|conn| held.insert(conn)),
+            };
+            let results = match results {
+                Ok(conn) => write_batch(&db, conn, &batch, &stats).await,
+                Err(err) => Err(err),
+            };
+            if results.is_err() {
+                held = None;
+            }
             let any_fresh = results
                 .as_ref()
                 .is_ok_and(|r| r.iter().any(|s| matches!(s, Stored::Fresh(_))));
@@ -134,10 +166,15 @@ async fn write_loop(
     }
 }
 
-/// Counts duplicates per shop and topic after the commit, outside the intake transaction: two
-/// concurrent writers updating one counter row while inserting each other's keys could
-/// deadlock. A crash here loses a count, never a delivery.
-async fn count_duplicates(conn: &mut sqlx::AnyConnection, batch: &[Pending], results: &[Stored]) {
+/// Counts duplicates per shop and topic in the batch's own transaction, after its inserts and
+/// in key order: a writer holding a counter row is past every insert, so it never waits for
+/// another writer's key, and two writers take counter rows in the same order. No deadlock, and
+/// no second commit per batch.
+async fn count_duplicates(
+    conn: &mut sqlx::AnyConnection,
+    batch: &[Pending],
+    results: &[Stored],
+) -> Result<(), sqlx::Error> {
     let mut duplicates: std::collections::BTreeMap<(&str, &str), i64> =
         std::collections::BTreeMap::new();
     for (pending, stored) in batch.iter().zip(results) {
@@ -151,40 +188,40 @@ async fn count_duplicates(conn: &mut sqlx::AnyConnection, batch: &[Pending], res
         }
     }
     for ((shop_id, topic), count) in duplicates {
-        if let Err(err) =
-            health::bump_by(conn, shop_id, Metric::DuplicatesDropped, count, Some(topic)).await
-        {
-            tracing::warn!(error = %err, "could not count duplicate deliveries");
-        }
+        health::bump_by(conn, shop_id, Metric::DuplicatesDropped, count, Some(topic)).await?;
     }
+    Ok(())
 }
 
 async fn write_batch(
     db: &Db,
+    conn: &mut sqlx::AnyConnection,
     batch: &[Pending],
     stats: &WriterStats,
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let started = std::time::Instant::now();
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut tx = db.begin_write_on(conn).await?;
     let begun = started.elapsed();
-    match write_in_tx(&mut conn, batch).await {
+    let written = async {
+        let results = write_in_tx(&mut tx, batch).await?;
+        count_duplicates(&mut tx, batch, &results).await?;
+        Ok::<_, sqlx::Error>(results)
+    }
+    .await;
+    match written {
         Ok(results) => {
             let inserted = started.elapsed();
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            tx.commit().await?;
             stats.record(
                 batch.len(),
                 begun,
                 inserted - begun,
                 started.elapsed() - inserted,
             );
-            count_duplicates(&mut conn, batch, &results).await;
             Ok(results)
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = tx.rollback().await;
             Err(err)
         }
     }
@@ -196,9 +233,13 @@ async fn write_in_tx(
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let now = now_ms();
     let mut results = vec![Stored::Duplicate; batch.len()];
+    // Rows go in key order: two PostgreSQL writers whose batches share keys (a retry landing
+    // beside its original) then wait for each other in one direction only, never in a cycle.
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by(|&a, &b| key(&batch[a]).cmp(&key(&batch[b])));
     let mut offset = 0;
     for size in dialect::statement_sizes(batch.len()) {
-        let chunk = &batch[offset..offset + size];
+        let chunk = &order[offset..offset + size];
         let mut sql = String::from(
             "INSERT INTO webhook_deliveries (shop_id, topic, event_id, webhook_id, triggered_at, api_version, body_enc, received_at) VALUES ",
         );
@@ -223,7 +264,8 @@ async fn write_in_tx(
         // Only the `$n` markers are interpolated; every value is bound.
         let mut query =
             sqlx::query_as::<_, (i64, String, String, String)>(sqlx::AssertSqlSafe(sql));
-        for Pending { delivery, .. } in chunk {
+        for &index in chunk {
+            let delivery = &batch[index].delivery;
             query = query
                 .bind(&delivery.shop_id)
                 .bind(&delivery.topic)
@@ -237,15 +279,18 @@ async fn write_in_tx(
         let inserted = query.fetch_all(&mut *conn).await?;
         for (id, shop_id, topic, event_id) in inserted {
             // The first request of the batch with this key gets the row; later ones are duplicates.
-            if let Some(position) = chunk.iter().position(|p| {
-                p.delivery.event_id == event_id
-                    && p.delivery.topic == topic
-                    && p.delivery.shop_id == shop_id
-            }) {
-                results[offset + position] = Stored::Fresh(id);
+            let row_key = (shop_id.as_str(), topic.as_str(), event_id.as_str());
+            if let Some(&index) = chunk.iter().find(|&&i| key(&batch[i]) == row_key) {
+                results[index] = Stored::Fresh(id);
             }
         }
         offset += size;
     }
     Ok(results)
+}
+
+/// A delivery's dedupe key.
+fn key(pending: &Pending) -> (&str, &str, &str) {
+    let d = &pending.delivery;
+    (d.shop_id.as_str(), d.topic.as_str(), d.event_id.as_str())
 }

@@ -9,7 +9,8 @@ use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentTags, queue};
 use crate::shopify::admin_api::ShopClient;
 use crate::shopify::bulk::{self, BulkError, BulkStatus, LineResults, TagChange};
-use crate::store::{Db, dialect};
+use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 /// Lines per operation: a staged upload for bulk variables holds up to 100 MB, and a line is
 /// under 100 bytes, so this keeps far from the limit while moving most pushes in one operation.
@@ -93,10 +94,7 @@ pub(super) async fn claim(
         TagChange::Remove
     };
     let (low, high) = target.members_for(change);
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = db.begin_write().await?;
     let claimed = async {
         let inserted = sqlx::query(
             "INSERT INTO segment_pushes (shop_id, segment_id, change, bulk_id, lines, done_before, \
@@ -156,15 +154,15 @@ pub(super) async fn claim(
     .await;
     match claimed {
         Ok(true) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             Ok(true)
         }
         Ok(false) => {
-            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+            conn.rollback().await?;
             Ok(false)
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             Err(err.into())
         }
     }
@@ -258,7 +256,7 @@ async fn start(
             .bind(shop_id)
             .bind(segment_id)
             .bind(&id)
-            .execute(db.pool())
+            .execute_in_turn(db)
             .await?;
             tracing::info!(lines = flight.lines, "bulk tag mutation started");
             Ok(Advance::Waiting)
@@ -295,10 +293,7 @@ async fn settle(
 ) -> Result<Advance, PushError> {
     let succeeded = results.map(|r| r.succeeded.clone()).unwrap_or_default();
     let confirmed = succeeded.len() as u64;
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
+    let mut conn = db.begin_write().await?;
     let settled = async {
         let released = sqlx::query(
             "DELETE FROM segment_pushes WHERE shop_id = $1 AND segment_id = $2 AND bulk_id = $3",
@@ -366,20 +361,19 @@ async fn settle(
     .await;
     let failures = match settled {
         Ok(Some(failures)) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            conn.commit().await?;
             failures
         }
         Ok(None) => {
             // Another poller settled it.
-            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+            conn.rollback().await?;
             return Ok(Advance::Settled { pushed: 0 });
         }
         Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.rollback().await;
             return Err(err.into());
         }
     };
-    drop(conn);
     progress::done(
         db,
         shop_id,

@@ -7,6 +7,7 @@ use crate::shopify::admin_api::ShopClient;
 use crate::shopify::bulk::TagChange;
 use crate::shopify::customer_tags;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 /// Rows claimed per round: progress is saved after each.
 const BATCH: i64 = 50;
@@ -35,7 +36,7 @@ pub(super) async fn mark_anonymous(
     )
     .bind(shop_id)
     .bind(segment_id)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -103,7 +104,7 @@ async fn mark(
     .bind(segment_id)
     .bind(person_id)
     .bind(member)
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     if marked.rows_affected() == 0 {
         sqlx::query(
@@ -113,7 +114,7 @@ async fn mark(
         .bind(shop_id)
         .bind(segment_id)
         .bind(person_id)
-        .execute(db.pool())
+        .execute_in_turn(db)
         .await?;
     }
     Ok(())

@@ -10,6 +10,7 @@ use crate::segments::{Rule, to_shopify_query};
 use crate::shopify::admin_api::ShopClient;
 use crate::shopify::native_segments::{self, NativeSegmentError};
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 /// The Shopify segment's name: prefixed, so SegOps never adopts a merchant's own segment that
 /// happens to share the name.
@@ -61,7 +62,7 @@ pub async fn push_native(
     .bind(shop_id)
     .bind(segment_id)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     let wanted = native_name(&name);
     let sent = match &native_id {
@@ -99,7 +100,7 @@ pub async fn push_native(
     .bind(shop_id)
     .bind(segment_id)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(PushOutcome::Done { pushed: 1 })
 }
@@ -120,7 +121,7 @@ async fn store_native(
     .bind(native_id)
     .bind(shopify_count)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }

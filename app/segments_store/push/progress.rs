@@ -3,6 +3,7 @@
 
 use crate::clock::now_ms;
 use crate::store::Db;
+use crate::store::ExecuteInTurn;
 
 /// Starts (or continues) a push with `pending` changes left. A push already under way keeps
 /// its count, so a restart or a second round shows progress out of the whole push.
@@ -23,7 +24,7 @@ pub(super) async fn begin(
     .bind(segment_id)
     .bind(pending)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -43,7 +44,7 @@ pub(super) async fn done(
     .bind(segment_id)
     .bind(done)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -68,7 +69,7 @@ pub(super) async fn finish(db: &Db, shop_id: &str, segment_id: &str) -> Result<(
     .bind(shop_id)
     .bind(segment_id)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
@@ -88,7 +89,7 @@ pub(super) async fn fail(
     .bind(segment_id)
     .bind(reason)
     .bind(now_ms())
-    .execute(db.pool())
+    .execute_in_turn(db)
     .await?;
     Ok(())
 }
