@@ -1,7 +1,8 @@
 //! The embedded admin as Shopify expects it: every page carries App Bridge exactly as Shopify
 //! documents it (checked on the served HTML, no browser needed), and in headless Chromium
 //! (tests/browser/admin.mjs), with Shopify's CDN unreachable, every page still works on its
-//! fallback and confirms a merchant's actions with accessible in-page toasts.
+//! fallback and confirms a merchant's actions with accessible in-page toasts (and, when App
+//! Bridge is there, with its toasts and fresh session tokens).
 
 use serde_json::{Value, json};
 
@@ -37,6 +38,23 @@ fn app_bridge_problems(html: &str, api_key: &str) -> Vec<String> {
         problems.push("app-bridge.js is included more than once".into());
     }
     problems
+}
+
+#[test]
+fn the_check_reports_an_async_app_bridge_a_later_script_and_a_missing_meta() {
+    let good = format!(r#"<head><meta name="shopify-api-key" content="k">{APP_BRIDGE}</head>"#);
+    assert!(app_bridge_problems(&good, "k").is_empty());
+    let async_script = good.replace("></script>", " async></script>");
+    assert!(!app_bridge_problems(&async_script, "k").is_empty());
+    let later = good.replace(
+        r#"content="k">"#,
+        r#"content="k"><script src="/static/admin.js"></script>"#,
+    );
+    assert_eq!(
+        app_bridge_problems(&later, "k"),
+        ["app-bridge.js is not the first script"]
+    );
+    assert_eq!(app_bridge_problems(&good, "other").len(), 1);
 }
 
 /// A shop with one segment and one customer's profile, so every page has something to show.
@@ -114,7 +132,7 @@ async fn every_embedded_admin_page_carries_app_bridge_as_shopify_documents() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_admin_page_works_without_app_bridge_and_confirms_actions_with_toasts() {
+async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_present() {
     if !available("admin browser test") {
         return;
     }
@@ -200,6 +218,27 @@ async fn every_admin_page_works_without_app_bridge_and_confirms_actions_with_toa
         "the toast survives the reload: {actions}"
     );
     assert_eq!(actions["created"]["listed"], 2, "{actions}");
+    // When App Bridge is there, its toast and its fresh session tokens are used instead.
+    let bridge = &actions["app_bridge"];
+    assert_eq!(
+        bridge["toasts"],
+        json!([{ "message": "Re-evaluation queued; member counts update when it finishes",
+                 "options": { "isError": false, "duration": 5000 } }]),
+        "{actions}"
+    );
+    assert_eq!(bridge["in_page_toasts"], 0, "{actions}");
+    assert_eq!(bridge["token_calls"], 1, "{actions}");
+    assert_eq!(
+        bridge["authorization"].as_array().map(Vec::len),
+        Some(1),
+        "{actions}"
+    );
+    assert!(
+        bridge["authorization"][0]
+            .as_str()
+            .is_some_and(|h| h.starts_with("Bearer ")),
+        "{actions}"
+    );
 
     for shot in [
         "admin-home.png",

@@ -4,7 +4,8 @@
 // Segments page and reads the fallback toasts. Prints one JSON line:
 //   pages:   per path, the served <head>, the page's h1 and primary action, whether App Bridge
 //            (window.shopify) and admin.js (window.segops) are there, and the CDN requests made
-//   actions: the toasts the Segments page showed (text, role, whether each hid or stayed)
+//   actions: the toasts the Segments page showed (text, role, whether each hid or stayed), and
+//            with a stand-in App Bridge, the toasts and session tokens admin.js asked it for
 // Usage:
 //   node admin.mjs --base <app URL> --token <session token> --pages <path,path,…>
 //                  --segment <segment id> [--screenshot-dir <dir>]
@@ -135,6 +136,35 @@ try {
   };
   await shoot(page, 'admin-segment-created.png');
   await page.close();
+
+  // With App Bridge present: a stand-in for Shopify's script (the real one cannot load here)
+  // exposing the two calls admin.js makes, `shopify.idToken()` and `shopify.toast.show()`.
+  const bridged = await browser.newContext({viewport: {width: 1280, height: 900}});
+  await bridged.route('https://cdn.shopify.com/shopifycloud/app-bridge.js', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      body: `window.__bridge = {toasts: [], tokens: 0};
+        window.shopify = {
+          idToken: async () => { window.__bridge.tokens += 1; return ${JSON.stringify(values.token)}; },
+          toast: {show: (message, options) => window.__bridge.toasts.push({message, options: options || {}})},
+        };`,
+    }),
+  );
+  const withBridge = await bridged.newPage();
+  const sent = [];
+  withBridge.on('request', (request) => {
+    if (request.url().includes('/evaluate')) sent.push(request.headers().authorization || null);
+  });
+  await withBridge.goto(url('/admin/segments'), {waitUntil: 'load'});
+  await withBridge.click(`[data-evaluate="${values.segment}"]`);
+  await withBridge.waitForFunction(() => window.__bridge.toasts.length > 0, null, {timeout: 15000});
+  actions.app_bridge = {
+    toasts: await withBridge.evaluate(() => window.__bridge.toasts),
+    token_calls: await withBridge.evaluate(() => window.__bridge.tokens),
+    authorization: sent,
+    in_page_toasts: await withBridge.locator('.toast').count(),
+  };
+  await bridged.close();
 
   process.stdout.write(JSON.stringify({pages, actions}) + '\n');
 } catch (error) {
