@@ -244,6 +244,7 @@ async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_pr
         "admin-home.png",
         "admin-segments.png",
         "admin-profiles.png",
+        "admin-profile.png",
         "admin-discounts.png",
         "admin-pixel.png",
         "admin-privacy.png",

@@ -45,6 +45,7 @@ function url(path) {
 }
 
 function fileName(path) {
+  if (path.startsWith('/admin/profiles/')) return 'admin-profile.png';
   const name = path.replace(/^\/(admin\/)?/, '').replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '');
   return `admin-${name || 'home'}.png`;
 }
