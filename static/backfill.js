@@ -1,11 +1,11 @@
 // The dashboard's "History import" card: polls /admin/api/backfill until the import is over,
 // updating the progress bar and the suggestion without reloading the page; "Create segment"
-// accepts the suggestion. Plain DOM: no App Bridge or CDN needed.
+// accepts the suggestion. Plain DOM; calls go through static/admin.js (`segops.api`), which uses
+// App Bridge's fresh session tokens when it is there and the page's token otherwise.
 (function () {
   const card = document.getElementById('backfill-card');
   if (!card) return;
   const token = card.dataset.token;
-  const headers = { Authorization: 'Bearer ' + token };
   const q = (id) => card.querySelector('[data-testid="' + id + '"]');
 
   function segmentLink(id) {
@@ -56,7 +56,8 @@
   }
 
   function render(p) {
-    if (!p) return;
+    // No import yet: the API answers null, which segops.api hands over as {}.
+    if (!p || !p.phase) return;
     const bar = q('backfill-progress');
     if (bar) {
       bar.value = p.percent;
@@ -85,24 +86,26 @@
     button.addEventListener('click', async function () {
       button.disabled = true;
       button.textContent = 'Creating…';
-      const response = await fetch('/admin/api/segments/suggested', { method: 'POST', headers: headers });
-      if (response.ok) {
-        const segment = await response.json();
+      const result = await segops.api('/admin/api/segments/suggested', { method: 'POST' });
+      if (result.ok) {
+        const segment = result.body;
         const a = document.createElement('a');
         a.className = 'button';
         a.dataset.testid = 'suggestion-link';
         a.href = segmentLink(segment.id);
         a.textContent = 'View segment “' + segment.name + '”';
         button.replaceWith(a);
+        segops.toast('Segment “' + segment.name + '” created');
       } else {
-        const body = await response.json().catch(() => ({}));
+        const body = result.body;
         button.disabled = false;
         button.textContent = 'Create segment';
         const error = q('backfill-error');
         if (error) {
           error.hidden = false;
-          error.textContent = body.error || ('Could not create the segment (' + response.status + ')');
+          error.textContent = body.error || ('Could not create the segment (' + result.status + ')');
         }
+        segops.error(body.error || ('Could not create the segment (' + result.status + ')'));
       }
     });
   }
@@ -112,9 +115,9 @@
 
   async function poll() {
     try {
-      const response = await fetch('/admin/api/backfill', { headers: headers });
-      if (response.ok) {
-        const p = await response.json();
+      const result = await segops.api('/admin/api/backfill');
+      if (result.ok) {
+        const p = result.body;
         render(p);
         if (p && p.phase === 'done') pollsAfterDone += 1;
         if (p && (p.phase === 'failed' || (p.phase === 'done' && (p.suggestion || pollsAfterDone > 3)))) return;

@@ -23,6 +23,7 @@ pub struct RuleRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/discounts.html")]
 pub struct DiscountsPage {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub rules: Vec<RuleRow>,
@@ -63,6 +64,7 @@ pub async fn page(
         })
         .collect();
     Ok(DiscountsPage {
+        api_key: page.api_key,
         id_token: page.id_token,
         shop_domain: shop.domain.to_string(),
         rules,

@@ -11,6 +11,8 @@ use crate::state::AppState;
 pub struct PageSession {
     pub session: AdminSession,
     pub id_token: String,
+    /// The app's client id, for the `shopify-api-key` meta App Bridge reads (admin/base.html).
+    pub api_key: String,
 }
 
 impl FromRequestParts<AppState> for PageSession {
@@ -28,6 +30,10 @@ impl FromRequestParts<AppState> for PageSession {
                 AppError::InvalidSession("open SegOps from your Shopify admin (no id_token)".into())
             })?;
         let session = AdminSession::from_token(state, &id_token).await?;
-        Ok(PageSession { session, id_token })
+        Ok(PageSession {
+            session,
+            id_token,
+            api_key: state.config.api_key.clone(),
+        })
     }
 }

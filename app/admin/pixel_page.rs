@@ -34,6 +34,7 @@ pub struct ModeChoice {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/pixel.html")]
 pub struct PixelPage {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub status: String,
@@ -95,6 +96,7 @@ pub async fn page(State(app): State<AppState>, page: PageSession) -> Result<Pixe
     let stitch = identity::report(&app.db, &shop.id).await?;
     let mode = identity::user_id::mode(&app.db, &shop.id).await?;
     Ok(PixelPage {
+        api_key: page.api_key,
         id_token: page.id_token,
         shop_domain: shop.domain.to_string(),
         status: pixel.status.clone(),

@@ -34,6 +34,7 @@ pub struct AccessRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/privacy.html")]
 pub struct PrivacyPage {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub requests: Vec<RequestRow>,
@@ -82,6 +83,7 @@ pub async fn page(State(app): State<AppState>, page: PageSession) -> Result<Priv
         pending: requests.iter().filter(|r| r.state == "pending").count(),
         overdue: requests.iter().filter(|r| r.state == "overdue").count(),
         requests,
+        api_key: page.api_key,
         id_token: page.id_token,
         shop_domain: shop.domain.to_string(),
     })

@@ -75,6 +75,7 @@ pub struct StandingView {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/profile.html")]
 pub struct ProfilePageView {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub title: String,
@@ -167,7 +168,12 @@ fn readable_kind(kind: &str) -> String {
 }
 
 impl ProfilePageView {
-    pub fn new(id_token: String, shop_domain: String, view: DetailView) -> ProfilePageView {
+    pub fn new(
+        api_key: String,
+        id_token: String,
+        shop_domain: String,
+        view: DetailView,
+    ) -> ProfilePageView {
         let DetailView {
             profile,
             timeline,
@@ -251,6 +257,7 @@ impl ProfilePageView {
             standings,
             list_url: format!("/admin/profiles?id_token={id_token}"),
             person_id: profile.person_id,
+            api_key,
             id_token,
             shop_domain,
         }

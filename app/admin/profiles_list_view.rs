@@ -35,6 +35,7 @@ impl From<ProfilePage> for ListView {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/profiles.html")]
 pub struct ProfilesPage {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub q: String,
@@ -48,6 +49,7 @@ pub struct ProfilesPage {
 
 impl ProfilesPage {
     pub fn new(
+        api_key: String,
         id_token: String,
         shop_domain: String,
         q: String,
@@ -79,6 +81,7 @@ impl ProfilesPage {
             q,
             later_page,
             rows,
+            api_key,
             id_token,
             shop_domain,
         }

@@ -99,6 +99,7 @@ pub async fn list_page(
     let query = read(query)?;
     let found = find(&app, &page.session, &query).await?;
     Ok(ProfilesPage::new(
+        page.api_key,
         page.id_token,
         page.session.shop.domain.to_string(),
         query.q,
@@ -167,6 +168,7 @@ pub async fn detail_page(
     let query = read(query)?;
     let view = load(&app, &page.session, &person_id, query.events.as_deref()).await?;
     Ok(ProfilePageView::new(
+        page.api_key,
         page.id_token,
         page.session.shop.domain.to_string(),
         view,

@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/segments.html")]
 pub struct SegmentsPage {
+    pub api_key: String,
     pub id_token: String,
     pub shop_domain: String,
     pub segments: Vec<SegmentView>,
@@ -51,6 +52,7 @@ pub async fn page(
                 row,
             })
             .collect(),
+        api_key: page.api_key,
         id_token: page.id_token,
         shop_domain: shop.domain.to_string(),
     })

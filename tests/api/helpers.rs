@@ -16,6 +16,8 @@ use segops::store::Db;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+mod admin_calls;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Store {
     Sqlite,

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod admin_browser;
 mod backfill;
 mod browser;
 mod capture;

@@ -24,45 +24,8 @@ crate::on_both_stores!(
     two_large_pushes_in_one_shop_take_turns_at_the_bulk_mutation,
 );
 
-pub async fn admin_call(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let response = app
-        .http
-        .request(method, format!("{}{path}", app.app_url))
-        .bearer_auth(app.session_token(SHOP).await)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    admin_call(app, reqwest::Method::POST, path, body).await
-}
-
-/// Lets every webhook land and every job run, a few times: a tag push causes customer updates.
-async fn settle(app: &TestApp) {
-    for _ in 0..3 {
-        app.sandbox_idle().await;
-        let report = app.drain().await;
-        assert_eq!(report.parked, 0, "{report:?}");
-    }
-}
-
-async fn tags(app: &TestApp, customer_id: &Value) -> Vec<String> {
-    let body = app
-        .sandbox_get(&format!("/shops/{SHOP}/customers/{customer_id}/tags"))
-        .await;
-    let mut tags: Vec<String> = serde_json::from_value(body["tags"].clone()).unwrap();
-    tags.sort();
-    tags
-}
+/// Webhook and job rounds that let a change settle here: a tag push causes customer updates.
+const SETTLE_ROUNDS: usize = 3;
 
 /// Every customer's tags in the sandbox, by id.
 pub async fn all_tags(app: &TestApp, shop: &str) -> BTreeMap<u64, Vec<String>> {
@@ -168,7 +131,7 @@ async fn a_50000_member_push_survives_a_restart_mid_bulk_and_never_meets_the_thr
     const MEMBERS: usize = 50_000;
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     // Shopify would send a customers/update per tagged customer; what is measured is the push.
     app.sandbox_settings(SHOP, json!({ "webhooks": { "paused": true } }))
         .await;
@@ -179,12 +142,13 @@ async fn a_50000_member_push_survives_a_restart_mid_bulk_and_never_meets_the_thr
     .await;
     let before = all_tags(&app, SHOP).await;
     assert_eq!(before.len(), MEMBERS);
-    let (status, segment) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Everyone", "rule": "order_count >= 1000" }),
-    )
-    .await;
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Everyone", "rule": "order_count >= 1000" }),
+        )
+        .await;
     assert_eq!(status, 201, "{segment}");
     app.drain().await;
     let segment_id = segment["id"].as_str().unwrap().to_owned();
@@ -303,17 +267,18 @@ async fn a_native_push_creates_the_shopify_segment_and_shows_the_drift(app: Test
         json!({ "first_name": "Ada", "email": "ada@example.net" }),
     )
     .await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
 
-    let (status, segment) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Not yet bought", "rule": "order_count = 0", "push_mode": "native" }),
-    )
-    .await;
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Not yet bought", "rule": "order_count = 0", "push_mode": "native" }),
+        )
+        .await;
     assert_eq!(status, 201, "{segment}");
     let id = segment["id"].as_str().unwrap().to_owned();
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
 
     let shopify = shopify_segments(&app).await;
     assert_eq!(shopify.len(), 1, "{shopify:?}");
@@ -331,15 +296,16 @@ async fn a_native_push_creates_the_shopify_segment_and_shows_the_drift(app: Test
         "the drift is shown: {page}"
     );
 
-    let (status, updated) = admin_call(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/admin/api/segments/{id}"),
-        json!({ "rule": "order_count >= 1 AND country = \"CA\"" }),
-    )
-    .await;
+    let (status, updated) = app
+        .admin_call(
+            SHOP,
+            reqwest::Method::PUT,
+            &format!("/admin/api/segments/{id}"),
+            json!({ "rule": "order_count >= 1 AND country = \"CA\"" }),
+        )
+        .await;
     assert_eq!(status, 200, "{updated}");
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     let shopify = shopify_segments(&app).await;
     assert_eq!(
         shopify.len(),
@@ -361,12 +327,13 @@ async fn native_mode_is_refused_with_the_clause_and_reason_for_a_rule_shopify_ca
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
     let behavioural = "order_count >= 1 AND did product_view >= 3 times in last 7 days";
-    let (status, body) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Browsers", "rule": behavioural, "push_mode": "native" }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Browsers", "rule": behavioural, "push_mode": "native" }),
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body["refusals"][0]["clause"]
@@ -378,20 +345,22 @@ async fn native_mode_is_refused_with_the_clause_and_reason_for_a_rule_shopify_ca
     assert!(body["refusals"][0]["reason"].as_str().unwrap().len() > 10);
     assert_eq!(app.count("SELECT COUNT(*) FROM segments").await, 0);
 
-    let (status, segment) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Browsers", "rule": behavioural }),
-    )
-    .await;
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Browsers", "rule": behavioural }),
+        )
+        .await;
     assert_eq!(status, 201, "{segment}");
     let id = segment["id"].as_str().unwrap();
-    let (status, body) = admin_post(
-        &app,
-        &format!("/admin/api/segments/{id}/mode"),
-        json!({ "mode": "native" }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            &format!("/admin/api/segments/{id}/mode"),
+            json!({ "mode": "native" }),
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["refusals"].as_array().unwrap().len(), 1, "{body}");
     assert!(
@@ -416,20 +385,22 @@ async fn native_mode_is_refused_with_the_clause_and_reason_for_a_rule_shopify_ca
     assert!(page.contains("storefront behaviour") || page.contains("SegOps events"));
 
     // A native segment cannot take such a rule either.
-    let (status, native) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Buyers", "rule": "order_count >= 1", "push_mode": "native" }),
-    )
-    .await;
+    let (status, native) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Buyers", "rule": "order_count >= 1", "push_mode": "native" }),
+        )
+        .await;
     assert_eq!(status, 201, "{native}");
-    let (status, body) = admin_call(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/admin/api/segments/{}", native["id"].as_str().unwrap()),
-        json!({ "rule": behavioural }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_call(
+            SHOP,
+            reqwest::Method::PUT,
+            &format!("/admin/api/segments/{}", native["id"].as_str().unwrap()),
+            json!({ "rule": behavioural }),
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
     assert!(body["refusals"][0]["reason"].is_string(), "{body}");
 }
@@ -461,46 +432,52 @@ async fn leaving_tag_mode_removes_only_segops_tags_and_returning_adds_them_back(
                 "line_items": [{ "variant_id": product["variants"][0]["id"], "quantity": 1 }] }),
     )
     .await;
-    settle(&app).await;
-    let (status, segment) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Buyers", "rule": "order_count >= 1" }),
-    )
-    .await;
+    app.settle(SETTLE_ROUNDS).await;
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Buyers", "rule": "order_count >= 1" }),
+        )
+        .await;
     assert_eq!(status, 201, "{segment}");
     let id = segment["id"].as_str().unwrap().to_owned();
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(
-        tags(&app, &customer_id).await,
+        app.customer_tags(SHOP, &customer_id).await,
         ["segops:buyers", "vip", "wholesale"]
     );
 
-    let (status, body) = admin_post(
-        &app,
-        &format!("/admin/api/segments/{id}/mode"),
-        json!({ "mode": "native" }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            &format!("/admin/api/segments/{id}/mode"),
+            json!({ "mode": "native" }),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    settle(&app).await;
-    assert_eq!(tags(&app, &customer_id).await, ["vip", "wholesale"]);
+    app.settle(SETTLE_ROUNDS).await;
+    assert_eq!(
+        app.customer_tags(SHOP, &customer_id).await,
+        ["vip", "wholesale"]
+    );
     let shopify = shopify_segments(&app).await;
     assert_eq!(shopify.len(), 1);
     assert_eq!(shopify[0]["query"], "number_of_orders >= 1");
     let (_, ours, theirs, _) = segment_row(&app, &id).await;
     assert_eq!((ours, theirs), (1, Some(1)));
 
-    let (status, body) = admin_post(
-        &app,
-        &format!("/admin/api/segments/{id}/mode"),
-        json!({ "mode": "tag" }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            &format!("/admin/api/segments/{id}/mode"),
+            json!({ "mode": "tag" }),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(
-        tags(&app, &customer_id).await,
+        app.customer_tags(SHOP, &customer_id).await,
         ["segops:buyers", "vip", "wholesale"]
     );
     assert!(
@@ -515,7 +492,7 @@ async fn two_large_pushes_in_one_shop_take_turns_at_the_bulk_mutation(app: TestA
     const MEMBERS: usize = 600;
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     app.sandbox_settings(SHOP, json!({ "webhooks": { "paused": true } }))
         .await;
     app.sandbox_post(
@@ -528,12 +505,13 @@ async fn two_large_pushes_in_one_shop_take_turns_at_the_bulk_mutation(app: TestA
     let shop_id = app.shop_id(SHOP).await;
     let mut segments = Vec::new();
     for name in ["First", "Second"] {
-        let (status, segment) = admin_post(
-            &app,
-            "/admin/api/segments",
-            json!({ "name": name, "rule": "order_count >= 1000" }),
-        )
-        .await;
+        let (status, segment) = app
+            .admin_post(
+                SHOP,
+                "/admin/api/segments",
+                json!({ "name": name, "rule": "order_count >= 1000" }),
+            )
+            .await;
         assert_eq!(status, 201, "{segment}");
         app.drain().await;
         let id = segment["id"].as_str().unwrap().to_owned();

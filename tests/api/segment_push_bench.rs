@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::helpers::{Store, spawn_app};
-use crate::segment_push::{
-    admin_call, all_tags, api_calls, push_until_done, queue_push, seed_members,
-};
+use crate::segment_push::{all_tags, api_calls, push_until_done, queue_push, seed_members};
 
 const SHOP: &str = "push-co.myshopify.com";
 
@@ -30,13 +28,14 @@ async fn push_rate(members: usize) -> (f64, Duration, u64, u64) {
     )
     .await;
     let ids: Vec<u64> = all_tags(&app, SHOP).await.keys().copied().collect();
-    let (_, segment) = admin_call(
-        &app,
-        reqwest::Method::POST,
-        "/admin/api/segments",
-        json!({ "name": "Bench", "rule": "order_count >= 1000" }),
-    )
-    .await;
+    let (_, segment) = app
+        .admin_call(
+            SHOP,
+            reqwest::Method::POST,
+            "/admin/api/segments",
+            json!({ "name": "Bench", "rule": "order_count >= 1000" }),
+        )
+        .await;
     app.drain().await;
     let segment_id = segment["id"].as_str().unwrap().to_owned();
     let shop_id = app.shop_id(SHOP).await;

@@ -1,7 +1,7 @@
 //! Segments end to end: a rule created in the admin, customers entering and leaving it through
 //! real store activity, and the `segops:<slug>` tag following them in Shopify.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::TestApp;
 
@@ -15,36 +15,8 @@ crate::on_both_stores!(
     a_customer_update_without_tags_keeps_the_tags_we_know,
 );
 
-async fn admin_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .http
-        .post(format!("{}{path}", app.app_url))
-        .bearer_auth(app.session_token(SHOP).await)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// Lets every webhook land and every job run, twice: a tag push causes a customer update.
-async fn settle(app: &TestApp) {
-    for _ in 0..2 {
-        app.sandbox_idle().await;
-        let report = app.drain().await;
-        assert_eq!(report.parked, 0, "{report:?}");
-    }
-}
-
-async fn tags(app: &TestApp, customer_id: &Value) -> Vec<String> {
-    let body = app
-        .sandbox_get(&format!("/shops/{SHOP}/customers/{customer_id}/tags"))
-        .await;
-    let mut tags: Vec<String> = serde_json::from_value(body["tags"].clone()).unwrap();
-    tags.sort();
-    tags
-}
+/// Webhook and job rounds that let a change settle here: a tag push causes one customer update.
+const SETTLE_ROUNDS: usize = 2;
 
 async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(app: TestApp) {
     app.create_shop(SHOP).await;
@@ -68,18 +40,22 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
         json!({ "tags": ["vip", "wholesale"] }),
     )
     .await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
 
-    let (status, segment) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Buyers", "rule": "order_count >= 1" }),
-    )
-    .await;
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Buyers", "rule": "order_count >= 1" }),
+        )
+        .await;
     assert_eq!(status, 201, "{segment}");
     assert_eq!(segment["slug"], "buyers");
-    settle(&app).await;
-    assert_eq!(tags(&app, &customer_id).await, ["vip", "wholesale"]);
+    app.settle(SETTLE_ROUNDS).await;
+    assert_eq!(
+        app.customer_tags(SHOP, &customer_id).await,
+        ["vip", "wholesale"]
+    );
 
     let order = app
         .sandbox_post(
@@ -88,9 +64,9 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
                     "line_items": [{ "variant_id": variant_id, "quantity": 1 }] }),
         )
         .await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(
-        tags(&app, &customer_id).await,
+        app.customer_tags(SHOP, &customer_id).await,
         ["segops:buyers", "vip", "wholesale"]
     );
     let (count, state): (i64, String) =
@@ -110,19 +86,21 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
         "the workspace links the page"
     );
 
-    let (_, preview) = admin_post(
-        &app,
-        "/admin/api/segments/preview",
-        json!({ "rule": "order_count >= 1" }),
-    )
-    .await;
+    let (_, preview) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments/preview",
+            json!({ "rule": "order_count >= 1" }),
+        )
+        .await;
     assert_eq!(preview["count"], 1, "{preview}");
-    let (_, behavioural) = admin_post(
-        &app,
-        "/admin/api/segments/preview",
-        json!({ "rule": "did product_view >= 3 times in last 7 days" }),
-    )
-    .await;
+    let (_, behavioural) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments/preview",
+            json!({ "rule": "did product_view >= 3 times in last 7 days" }),
+        )
+        .await;
     assert_eq!(behavioural["count"], 0, "{behavioural}");
     assert!(
         behavioural["native"]["refusals"][0]["reason"].is_string(),
@@ -134,8 +112,11 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
         json!({ "reason": "customer" }),
     )
     .await;
-    settle(&app).await;
-    assert_eq!(tags(&app, &customer_id).await, ["vip", "wholesale"]);
+    app.settle(SETTLE_ROUNDS).await;
+    assert_eq!(
+        app.customer_tags(SHOP, &customer_id).await,
+        ["vip", "wholesale"]
+    );
     let (count, left): (i64, Option<i64>) = sqlx::query_as(
         "SELECT s.member_count, m.left_at FROM segments s JOIN memberships m ON m.segment_id = s.id \
          WHERE s.slug = 'buyers'",
@@ -150,12 +131,13 @@ async fn a_buyer_gets_the_segment_tag_and_loses_it_when_the_order_is_cancelled(a
 async fn a_rule_that_does_not_parse_is_refused_with_its_column(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let (status, body) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "Broken", "rule": "order_count >= " }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Broken", "rule": "order_count >= " }),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert!(body["column"].as_u64().is_some(), "{body}");
     let segments: i64 = app.count("SELECT COUNT(*) FROM segments").await;
@@ -183,15 +165,16 @@ async fn an_address_change_alone_moves_the_customer_into_a_country_segment(app: 
         )
         .await;
     let customer_id = customer["id"].clone();
-    settle(&app).await;
-    let (status, body) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "In France", "rule": "country = \"FR\"" }),
-    )
-    .await;
+    app.settle(SETTLE_ROUNDS).await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "In France", "rule": "country = \"FR\"" }),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(membership(&app, "in-france").await, None);
 
     // No order, consent or tag moves: only the protected address (kept as presence and country).
@@ -200,9 +183,9 @@ async fn an_address_change_alone_moves_the_customer_into_a_country_segment(app: 
         json!({ "address": { "country_code": "FR", "country": "France" } }),
     )
     .await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(membership(&app, "in-france").await, Some(1));
-    let tags = tags(&app, &customer_id).await;
+    let tags = app.customer_tags(SHOP, &customer_id).await;
     assert_eq!(tags, ["segops:in-france"]);
 }
 
@@ -215,20 +198,21 @@ async fn the_daily_sweep_re_evaluates_segments_whose_windows_slide(app: TestApp)
             json!({ "first_name": "Mo", "email": "mo@example.net" }),
         )
         .await;
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     for (name, rule) in [
         ("Recent buyers", "did purchase >= 1 time in last 30 days"),
         ("Reachable", "has_email = true"),
     ] {
-        let (status, body) = admin_post(
-            &app,
-            "/admin/api/segments",
-            json!({ "name": name, "rule": rule }),
-        )
-        .await;
+        let (status, body) = app
+            .admin_post(
+                SHOP,
+                "/admin/api/segments",
+                json!({ "name": name, "rule": rule }),
+            )
+            .await;
         assert_eq!(status, 201, "{body}");
     }
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(membership(&app, "recent-buyers").await, None);
     // Stand in for a purchase whose 30 days have since run out: nothing happens to the customer,
     // only time passes, so no event will ever re-evaluate them.
@@ -255,7 +239,7 @@ async fn the_daily_sweep_re_evaluates_segments_whose_windows_slide(app: TestApp)
             .await
             .unwrap();
     assert_eq!(queued, 1, "replicas scheduling the same day add one job");
-    settle(&app).await;
+    app.settle(SETTLE_ROUNDS).await;
     assert_eq!(
         membership(&app, "recent-buyers").await,
         Some(0),
@@ -267,12 +251,13 @@ async fn the_daily_sweep_re_evaluates_segments_whose_windows_slide(app: TestApp)
 async fn a_customer_update_without_tags_keeps_the_tags_we_know(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
-    let (status, body) = admin_post(
-        &app,
-        "/admin/api/segments",
-        json!({ "name": "VIPs", "rule": "tags CONTAINS \"vip\"" }),
-    )
-    .await;
+    let (status, body) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "VIPs", "rule": "tags CONTAINS \"vip\"" }),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     // Tags known from a payload that carries them (older API versions, the bulk import)…
     let known = json!({ "id": 7001, "email": "vip@example.net", "tags": "vip, local",
