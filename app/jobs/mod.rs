@@ -7,6 +7,7 @@ mod backfill;
 mod delivery_queue;
 mod evaluate_membership;
 mod evaluate_segment;
+pub mod pending_evaluations;
 mod privacy_request;
 mod process_delivery;
 mod purge_expired;

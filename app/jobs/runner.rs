@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 
-use super::{JobError, ProcessDelivery, delivery_queue, dispatch, queue};
+use super::{JobError, ProcessDelivery, delivery_queue, dispatch, pending_evaluations, queue};
 use crate::state::{App, AppState};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,18 @@ enum Outcome {
 async fn run_one(app: &App) -> Result<Option<Outcome>, sqlx::Error> {
     if let Some(job) = queue::claim(&app.db).await? {
         return run_job(app, job).await.map(Some);
+    }
+    // Evaluations before new deliveries: they finish what an event started, and a batch
+    // takes every change waiting for its shop.
+    if let Some(ran) = pending_evaluations::run_next(app).await? {
+        return Ok(Some(match ran {
+            pending_evaluations::Ran::Evaluated => Outcome::Done,
+            pending_evaluations::Ran::Failed {
+                shop_id,
+                why,
+                parked,
+            } => settle(app, Some(&shop_id), parked, &why).await?,
+        }));
     }
     if let Some(delivery) = delivery_queue::claim(&app.db).await? {
         return run_delivery(app, delivery).await.map(Some);
