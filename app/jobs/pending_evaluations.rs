@@ -214,10 +214,12 @@ fn lock_key(shop_id: &str) -> i64 {
     i64::from_str_radix(&digest[..15], 16).unwrap_or(0)
 }
 
+/// Trait names and event-kind names.
+type NameSets = (BTreeSet<String>, BTreeSet<String>);
+
 /// One entry per person, with the union of what changed on them (`None`: everything).
 fn merged(claimed: &[Pending]) -> BTreeMap<String, Option<ChangedTraits>> {
-    let mut people: BTreeMap<String, Option<(BTreeSet<String>, BTreeSet<String>)>> =
-        BTreeMap::new();
+    let mut people: BTreeMap<String, Option<NameSets>> = BTreeMap::new();
     for row in claimed {
         let entry = people
             .entry(row.person_id.clone())
@@ -362,7 +364,7 @@ fn parked_job(
     shop_id: &str,
     people: &BTreeMap<String, Option<ChangedTraits>>,
 ) -> EvaluateMembership {
-    let mut union = Some((BTreeSet::new(), BTreeSet::new()));
+    let mut union: Option<NameSets> = Some(Default::default());
     for changed in people.values() {
         match (changed, union.as_mut()) {
             (Some(c), Some((traits, events))) => {
