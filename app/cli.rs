@@ -8,16 +8,14 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::startup::{Application, shutdown_signal};
 
-/// Job workers per process; PostgreSQL deployments add replicas rather than workers.
-const WORKERS: usize = 2;
-
 pub async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let app = Application::build(config, listener).await?;
-    crate::jobs::spawn_workers(app.state(), WORKERS);
+    let workers = crate::jobs::default_workers(app.state().db.backend());
+    crate::jobs::spawn_workers(app.state(), workers);
     crate::jobs::spawn_scheduler(app.state());
     tracing::info!(address = %app.local_addr()?, "SegOps is serving");
     app.run_until(shutdown_signal()).await

@@ -88,9 +88,9 @@ enum Bench {
         rate: u32,
         #[arg(long, default_value = "sqlite")]
         store: String,
-        /// Job workers, as `serve` runs them.
-        #[arg(long, default_value_t = 2)]
-        workers: usize,
+        /// Job workers; by default as many as `serve` runs on that store.
+        #[arg(long)]
+        workers: Option<usize>,
     },
     /// A seeded sandbox store backfilled end to end through bulk operations.
     Backfill {

@@ -21,7 +21,8 @@ pub struct MembershipOptions {
     pub visitors: usize,
     /// Events sent per second.
     pub rate: u32,
-    pub workers: usize,
+    /// `None`: as many as `serve` runs on this store.
+    pub workers: Option<usize>,
 }
 
 /// Ten segments as a shop might have: one the visitors enter, nine reading other things (each
@@ -65,7 +66,10 @@ pub async fn membership(options: MembershipOptions) -> anyhow::Result<()> {
     }
     let target = target.context("no segment")?;
     crate::jobs::drain(state).await?;
-    crate::jobs::spawn_workers(state.clone(), options.workers);
+    let workers = options
+        .workers
+        .unwrap_or_else(|| crate::jobs::default_workers(state.db.backend()));
+    crate::jobs::spawn_workers(state.clone(), workers);
 
     let data = super::pixel::templates()
         .into_iter()
@@ -147,7 +151,7 @@ pub async fn membership(options: MembershipOptions) -> anyhow::Result<()> {
         state.db.backend(),
         options.visitors,
         options.rate,
-        options.workers,
+        workers,
         RULES.len()
     );
     println!();

@@ -9,7 +9,7 @@ use crate::clock::now_ms;
 use crate::events::{CanonicalEvent, EntityChange, EventKind, Mapped};
 use crate::health::{self, Metric};
 use crate::identity::{self, IdKind, Identifier};
-use crate::jobs::{AbandonCheckout, ChangedTraits, EvaluateMembership, JobError, NewJob, queue};
+use crate::jobs::{AbandonCheckout, ChangedTraits, JobError, NewJob, pending_evaluations, queue};
 use crate::pii::{CustomerPii, Vault};
 use crate::profiles;
 use crate::state::App;
@@ -236,9 +236,10 @@ pub(super) async fn apply_in_tx(
         mark_processed_in(conn, delivery_id, customer.as_deref()).await?;
     }
     if !changes.people.is_empty() {
-        // Queued with the profile writes, so a committed change is always evaluated.
-        let job = changes.evaluation(shop_id);
-        queue::enqueue(conn, &NewJob::now(shop_id, EvaluateMembership::KIND, &job)).await?;
+        // Marked with the profile writes, so a committed change is always evaluated; workers
+        // take these marks in batches (`jobs::pending_evaluations`).
+        let people: Vec<String> = changes.people.keys().cloned().collect();
+        pending_evaluations::mark(conn, shop_id, &people, changes.changed().as_ref()).await?;
     }
     Ok(changes)
 }
@@ -289,17 +290,13 @@ impl Changes {
         self.everything = true;
     }
 
-    /// The job that re-evaluates these people, carrying what changed.
-    fn evaluation(&self, shop_id: &str) -> EvaluateMembership {
+    /// What changed on these people; `None` when every segment must look again.
+    fn changed(&self) -> Option<ChangedTraits> {
         let traits = self.people.values().flatten().map(|t| (*t).to_owned());
-        EvaluateMembership {
-            shop_id: shop_id.to_owned(),
-            person_ids: self.people.keys().cloned().collect(),
-            changed: (!self.everything).then(|| ChangedTraits {
-                traits: traits.collect::<BTreeSet<_>>().into_iter().collect(),
-                events: self.events.iter().map(|k| (*k).to_owned()).collect(),
-            }),
-        }
+        (!self.everything).then(|| ChangedTraits {
+            traits: traits.collect::<BTreeSet<_>>().into_iter().collect(),
+            events: self.events.iter().map(|k| (*k).to_owned()).collect(),
+        })
     }
 }
 

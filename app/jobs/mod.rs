@@ -7,6 +7,7 @@ mod backfill;
 mod delivery_queue;
 mod evaluate_membership;
 mod evaluate_segment;
+pub mod pending_evaluations;
 mod privacy_request;
 mod process_delivery;
 mod purge_expired;
@@ -27,7 +28,7 @@ pub use purge_expired::PurgeExpired;
 pub use push_segment_native::PushSegmentNative;
 pub use push_segment_tags::PushSegmentTags;
 pub use queue::{NewJob, ParkedJob};
-pub use runner::{DrainReport, drain, run_next, spawn_workers};
+pub use runner::{DrainReport, default_workers, drain, run_next, spawn_workers};
 pub use schedule::{schedule_purges, schedule_sweeps, spawn_scheduler};
 pub use set_up_shop::SetUpShop;
 

@@ -135,9 +135,13 @@ pub async fn claim(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
 async fn claim_postgres(db: &Db) -> Result<Option<Claimed>, sqlx::Error> {
     let now = now_ms();
     let row = sqlx::query_as::<_, (i64, Option<String>, String, String, i64)>(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = ( \
-         SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_until < $2) \
-         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, shop_id, kind, payload, attempts",
+        // Two index-ordered probes, not one OR (which scans and sorts the whole table on each
+        // claim): an expired lease first, else the oldest due job. COALESCE runs the second
+        // only when the first finds nothing.
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 WHERE id = COALESCE( \
+         (SELECT id FROM jobs WHERE status = 'running' AND locked_until < $2 ORDER BY locked_until LIMIT 1 FOR UPDATE SKIP LOCKED), \
+         (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $2 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)) \
+         RETURNING id, shop_id, kind, payload, attempts",
     )
     .bind(now + lease_ms())
     .bind(now)

@@ -179,6 +179,7 @@ async fn unprocessed_mentioning(
 /// Every table that holds rows of a shop, children first.
 const SHOP_TABLES: &[&str] = &[
     "DELETE FROM jobs WHERE shop_id = $1",
+    "DELETE FROM pending_evaluations WHERE shop_id = $1",
     "DELETE FROM events WHERE shop_id = $1",
     "DELETE FROM orders WHERE shop_id = $1",
     "DELETE FROM customers WHERE shop_id = $1",

@@ -2,7 +2,7 @@
 //! records entries and exits, keeps `segments.member_count`, and queues the tag push for the
 //! segments whose members changed (in the same transaction).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
@@ -32,19 +32,40 @@ pub async fn evaluate_people(
     changes: &Changes,
 ) -> Result<Evaluated, StoreError> {
     let mut conn = begin(db).await?;
-    let result = async {
-        let rules: Vec<(String, Rule)> = rules_in(&mut conn, shop_id)
-            .await?
-            .into_iter()
-            .filter(|(_, rule)| Deps::of(rule).affected_by(changes))
-            .collect();
-        if rules.is_empty() {
-            return Ok(Evaluated::default());
-        }
-        run(&mut conn, shop_id, &rules, people).await
-    }
-    .await;
+    let each: Vec<(String, Changes)> = people.iter().map(|p| (p.clone(), *changes)).collect();
+    let result = evaluate_changed_in(&mut conn, shop_id, &each).await;
     finish(conn, result).await
+}
+
+/// Evaluates each person against the segments their own changes can move, inside the caller's
+/// transaction: the pending-evaluation queue claims its rows in the same one, so a failure or
+/// a crash leaves them to evaluate again. Each person should appear once.
+pub async fn evaluate_changed_in(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    people: &[(String, Changes)],
+) -> Result<Evaluated, StoreError> {
+    let rules = rules_in(conn, shop_id).await?;
+    let deps: Vec<Deps> = rules.iter().map(|(_, rule)| Deps::of(rule)).collect();
+    // People whose changes reach the same segments are evaluated together, so a batch of
+    // similar changes costs one pass, not one per person.
+    let mut groups: BTreeMap<Vec<usize>, Vec<String>> = BTreeMap::new();
+    for (person, changes) in people {
+        let reached: Vec<usize> = (0..deps.len())
+            .filter(|&i| deps[i].affected_by(changes))
+            .collect();
+        if !reached.is_empty() {
+            groups.entry(reached).or_default().push(person.clone());
+        }
+    }
+    let mut done = Evaluated::default();
+    for (reached, group) in groups {
+        let subset: Vec<(String, Rule)> = reached.iter().map(|&i| rules[i].clone()).collect();
+        let part = run(conn, shop_id, &subset, &group).await?;
+        done.entered += part.entered;
+        done.left += part.left;
+    }
+    Ok(done)
 }
 
 /// Evaluates every profile of the shop against one segment (after it is created, or on demand).

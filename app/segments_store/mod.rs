@@ -9,7 +9,9 @@ mod push;
 mod repo;
 
 pub use error::StoreError;
-pub use evaluate::{EVENT_DAYS, Evaluated, evaluate_people, reevaluate_segment};
+pub use evaluate::{
+    EVENT_DAYS, Evaluated, evaluate_changed_in, evaluate_people, reevaluate_segment,
+};
 pub use load::{load_profile, profile_people};
 pub use mode::{set_mode, update_rule};
 pub use push::{

@@ -13,6 +13,7 @@ mod install;
 mod isolation;
 mod lifecycle;
 mod onboarding_browser;
+mod pending_evaluations;
 mod privacy;
 mod profiles;
 mod profiles_browser;
