@@ -137,8 +137,10 @@ async fn run(database_url: &str) {
     .await;
 
     // The install's history import finishes first. Known defect, left open: on SQLite a
-    // backfill running during a burst of thousands of deliveries starves the intake (the
-    // acknowledgements slow to a trickle). This test is about kill -9, so it keeps them apart.
+    // writer that holds the write turn during a burst of thousands of deliveries (the import's
+    // batch, or an evaluation of changed people) has been seen to stall for over 30 s, and the
+    // intake stalls behind it (the stalled writer's turn error names where it was taken). This
+    // test is about kill -9, so it keeps the import and the burst apart.
     {
         let db = segops::store::Db::connect(database_url).await.unwrap();
         eventually(

@@ -12,6 +12,7 @@
 //! connection), so a cancelled request never leaves a transaction, or the lock, behind.
 
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -33,22 +34,38 @@ pub(super) struct WriteTurns {
     lock: Arc<Mutex<()>>,
     /// Writers queued behind the current one.
     waiting: Arc<AtomicUsize>,
+    /// Where the current turn was taken: what a writer that waited too long reports.
+    holder: Arc<std::sync::Mutex<Option<&'static Location<'static>>>>,
 }
 
 /// Whose turn it is to write; held until the write ends.
 pub struct Turn(#[allow(dead_code)] Option<OwnedMutexGuard<()>>);
 
 impl WriteTurns {
-    async fn take(&self) -> Result<Turn, sqlx::Error> {
-        if let Ok(guard) = self.lock.clone().try_lock_owned() {
-            return Ok(Turn(Some(guard)));
+    async fn take(&self, caller: &'static Location<'static>) -> Result<Turn, sqlx::Error> {
+        let guard = match self.lock.clone().try_lock_owned() {
+            Ok(guard) => guard,
+            Err(_) => {
+                self.waiting.fetch_add(1, Ordering::SeqCst);
+                let guard =
+                    tokio::time::timeout(TURN_TIMEOUT, self.lock.clone().lock_owned()).await;
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                guard.map_err(|_| {
+                    let holder = self.holder.lock().ok().and_then(|h| *h);
+                    let message = format!(
+                        "{caller} waited {} s for the database's write turn, held since {}",
+                        TURN_TIMEOUT.as_secs(),
+                        holder.map_or_else(|| "?".to_owned(), ToString::to_string)
+                    );
+                    tracing::error!("{message}");
+                    sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, message))
+                })?
+            }
+        };
+        if let Ok(mut holder) = self.holder.lock() {
+            *holder = Some(caller);
         }
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        let guard = tokio::time::timeout(TURN_TIMEOUT, self.lock.clone().lock_owned()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        guard
-            .map(|guard| Turn(Some(guard)))
-            .map_err(|_| sqlx::Error::PoolTimedOut)
+        Ok(Turn(Some(guard)))
     }
 }
 
@@ -88,35 +105,47 @@ impl DerefMut for WriteTx<'_> {
 
 impl Db {
     /// Begins a write transaction, after this process's earlier SQLite writers have had theirs.
-    pub async fn begin_write(&self) -> Result<WriteTx<'static>, sqlx::Error> {
-        let turn = self.write_turn().await?;
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, _turn: turn })
+    #[track_caller]
+    pub fn begin_write(&self) -> impl Future<Output = Result<WriteTx<'static>, sqlx::Error>> + '_ {
+        let turn = self.write_turn();
+        async move {
+            let turn = turn.await?;
+            let tx = match self.backend {
+                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => self.pool.begin().await?,
+            };
+            Ok(WriteTx { tx, _turn: turn })
+        }
     }
 
     /// The same on a connection the caller keeps between transactions (the intake writers'
     /// own, which spares them a trip through the pool per batch).
-    pub async fn begin_write_on<'c>(
-        &self,
+    #[track_caller]
+    pub fn begin_write_on<'c>(
+        &'c self,
         conn: &'c mut AnyConnection,
-    ) -> Result<WriteTx<'c>, sqlx::Error> {
-        let turn = self.write_turn().await?;
-        let tx = match self.backend {
-            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => conn.begin().await?,
-        };
-        Ok(WriteTx { tx, _turn: turn })
+    ) -> impl Future<Output = Result<WriteTx<'c>, sqlx::Error>> + 'c {
+        let turn = self.write_turn();
+        async move {
+            let turn = turn.await?;
+            let tx = match self.backend {
+                Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => conn.begin().await?,
+            };
+            Ok(WriteTx { tx, _turn: turn })
+        }
     }
 
     /// Waits for this process's turn to write outside a transaction (a single statement that
     /// takes SQLite's write lock, such as a queue claim); hold the result until it ran.
-    pub async fn write_turn(&self) -> Result<Turn, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.turns.take().await,
-            Backend::Postgres => Ok(Turn(None)),
+    #[track_caller]
+    pub fn write_turn(&self) -> impl Future<Output = Result<Turn, sqlx::Error>> + '_ {
+        let caller = Location::caller();
+        async move {
+            match self.backend {
+                Backend::Sqlite => self.turns.take(caller).await,
+                Backend::Postgres => Ok(Turn(None)),
+            }
         }
     }
 }
@@ -124,6 +153,7 @@ impl Db {
 /// One autocommit write statement, run in this process's turn (see the module comment):
 /// `query.execute_in_turn(db)` where `query.execute(db.pool())` would race for SQLite's lock.
 pub trait ExecuteInTurn {
+    #[track_caller]
     fn execute_in_turn(
         self,
         db: &Db,
@@ -131,9 +161,16 @@ pub trait ExecuteInTurn {
 }
 
 impl<'q> ExecuteInTurn for Query<'q, Any, <Any as Database>::Arguments> {
-    async fn execute_in_turn(self, db: &Db) -> Result<AnyQueryResult, sqlx::Error> {
-        let _turn = db.write_turn().await?;
-        self.execute(db.pool()).await
+    #[track_caller]
+    fn execute_in_turn(
+        self,
+        db: &Db,
+    ) -> impl Future<Output = Result<AnyQueryResult, sqlx::Error>> + Send {
+        let turn = db.write_turn();
+        async move {
+            let _turn = turn.await?;
+            self.execute(db.pool()).await
+        }
     }
 }
 
