@@ -289,7 +289,8 @@ async fn insert_events(
     chunk: &[(String, Profile)],
     now: i64,
 ) -> anyhow::Result<u64> {
-    const COLUMNS: usize = 7;
+    // Bound per row; the shop is `$1`, shared.
+    const COLUMNS: usize = 6;
     let mut rows: Vec<(&str, &'static str, String, i64, String)> = Vec::new();
     for (person, profile) in chunk {
         for (n, event) in profile.events.iter().enumerate() {
