@@ -115,15 +115,29 @@ pub async fn evaluate_segments(
     let mut moved = vec![false; ids.len()];
     let mut pending: Vec<Change> = Vec::new();
     let mut read_at: HashMap<String, Option<i64>> = HashMap::new();
-    let mut after = String::new();
-    loop {
-        let page = reader.page(&after).await?;
-        done.profiles += page.profiles.len() as u64;
-        changes_in(&page, &set, now, &mut pending, &mut read_at);
-        let last = page.through.is_none();
-        if pending.len() >= options.batch_changes || (last && !pending.is_empty()) {
-            let written = write_batch(&pass, std::mem::take(&mut pending), &read_at).await?;
-            read_at.clear();
+    let mut page = Some(reader.page("").await?);
+    while let Some(current) = page.take() {
+        done.profiles += current.profiles.len() as u64;
+        changes_in(&current, &set, now, &mut pending, &mut read_at);
+        let last = current.through.is_none();
+        let batch = (pending.len() >= options.batch_changes || (last && !pending.is_empty()))
+            .then(|| (std::mem::take(&mut pending), std::mem::take(&mut read_at)));
+        // The next page is read while this batch is written: disjoint key ranges, and on
+        // SQLite a reader runs beside the writer.
+        let read_next = async {
+            match &current.through {
+                Some(after) => reader.page(after).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let write = async {
+            match batch {
+                Some((changes, read)) => write_batch(&pass, changes, &read).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (next, written) = tokio::join!(read_next, write);
+        if let Some(written) = written? {
             done.write_transactions += 1;
             done.rechecked += written.rechecked;
             for (index, (entered, left)) in written.moved.into_iter().enumerate() {
@@ -132,12 +146,9 @@ pub async fn evaluate_segments(
                 moved[index] |= entered + left > 0;
             }
         }
-        match page.through {
-            Some(through) => after = through,
-            None => break,
-        }
+        page = next?;
     }
-    queue_pushes(db, shop_id, &ids, &push_modes, &moved).await?;
+    finish_moved(db, shop_id, &ids, &push_modes, &moved, now).await?;
     tracing::info!(
         shop_id,
         segments = done.segments,
@@ -192,52 +203,76 @@ fn changes_in(
     }
 }
 
-/// Queues the push of every segment the pass moved, as the per-person path does.
-async fn queue_pushes(
+/// For each segment the pass moved, in its own short write transaction: recounts its members
+/// (the batches kept the count by deltas; a recount also heals a count a concurrent
+/// per-person evaluation computed from a snapshot that missed a batch) and queues its push, as
+/// the per-person path does.
+async fn finish_moved(
     db: &Db,
     shop_id: &str,
     ids: &[String],
     push_modes: &[String],
     moved: &[bool],
+    now: i64,
 ) -> Result<(), StoreError> {
-    let mut jobs = Vec::new();
-    for ((id, mode), moved) in ids.iter().zip(push_modes).zip(moved) {
-        match mode.as_str() {
-            "tag" if *moved => {
-                let job = PushSegmentTags {
-                    shop_id: shop_id.to_owned(),
-                    segment_id: id.clone(),
-                    poll: false,
-                };
-                jobs.push(NewJob::now(shop_id, PushSegmentTags::KIND, &job));
+    for ((id, mode), _) in ids.iter().zip(push_modes).zip(moved).filter(|(_, m)| **m) {
+        let mut conn = db.pool().acquire().await?;
+        sqlx::query(dialect::begin_write(db.backend()))
+            .execute(&mut *conn)
+            .await?;
+        let result = finish_one(&mut conn, shop_id, id, mode, now).await;
+        match result {
+            Ok(()) => {
+                sqlx::query("COMMIT").execute(&mut *conn).await?;
             }
-            // Shopify computes a native segment's members itself; our count moved, so the
-            // drift is read again.
-            "native" if *moved => {
-                let job = PushSegmentNative {
-                    shop_id: shop_id.to_owned(),
-                    segment_id: id.clone(),
-                };
-                jobs.push(NewJob::now(shop_id, PushSegmentNative::KIND, &job));
+            Err(err) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return Err(err);
             }
-            _ => {}
         }
     }
-    if jobs.is_empty() {
-        return Ok(());
-    }
-    let mut conn = db.pool().acquire().await?;
-    sqlx::query(dialect::begin_write(db.backend()))
-        .execute(&mut *conn)
-        .await?;
-    match queue::enqueue_many(&mut conn, &jobs).await {
-        Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            Ok(())
-        }
-        Err(err) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            Err(err.into())
-        }
-    }
+    Ok(())
+}
+
+async fn finish_one(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    id: &str,
+    mode: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE segments SET member_count = (SELECT COUNT(*) FROM memberships \
+         WHERE shop_id = $1 AND segment_id = $2 AND member = 1), updated_at = $3 \
+         WHERE shop_id = $1 AND id = $2",
+    )
+    .bind(shop_id)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let job = match mode {
+        "tag" => NewJob::now(
+            shop_id,
+            PushSegmentTags::KIND,
+            &PushSegmentTags {
+                shop_id: shop_id.to_owned(),
+                segment_id: id.to_owned(),
+                poll: false,
+            },
+        ),
+        // Shopify computes a native segment's members itself; our count moved, so the drift
+        // is read again.
+        "native" => NewJob::now(
+            shop_id,
+            PushSegmentNative::KIND,
+            &PushSegmentNative {
+                shop_id: shop_id.to_owned(),
+                segment_id: id.to_owned(),
+            },
+        ),
+        _ => return Ok(()),
+    };
+    queue::enqueue(conn, &job).await?;
+    Ok(())
 }

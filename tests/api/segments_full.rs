@@ -217,11 +217,17 @@ async fn a_paged_full_evaluation_reaches_what_per_person_evaluation_reaches(app:
     assert_eq!(outcome(&after), outcome(&rows(db, PER_PERSON).await));
     assert_eq!(counts(db, FULL).await, counts(db, PER_PERSON).await);
     let moved = ["p25", "p30", "p44", "p03", "p07", "p19"];
-    for (before, now) in full_rows.iter().zip(&after) {
-        if !moved.contains(&before.1.as_str()) {
-            assert_eq!(before, now, "an unchanged membership keeps its times");
-        }
-    }
+    let unmoved = |rows: &[Row]| -> Vec<Row> {
+        rows.iter()
+            .filter(|r| !moved.contains(&r.1.as_str()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        unmoved(&full_rows),
+        unmoved(&after),
+        "an unchanged membership keeps its times"
+    );
 
     let third = segments_store::evaluate_segments(db, FULL, &ids, &paged())
         .await
@@ -272,18 +278,4 @@ async fn profiles_changing_during_a_full_evaluation_end_in_right_memberships(app
         .await
         .unwrap();
     assert_eq!((fresh.entered, fresh.left), (0, 0), "a stale answer was written");
-    let members: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE shop_id = $1 AND segment_id = $2 AND member = 1",
-    )
-    .bind(FULL)
-    .bind(&ids[0])
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-    let counted: i64 = sqlx::query_scalar("SELECT member_count FROM segments WHERE id = $1")
-        .bind(&ids[0])
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    assert_eq!(counted, members);
 }
