@@ -44,7 +44,13 @@ fn segment_rules() -> Vec<(String, String)> {
             ("influencer", "vip"),
             ("b2b", "loyalty"),
         ][v];
-        let collections = ["[7, 12, 42, 99, 150]", "[1, 2, 3]", "[50, 60, 70, 80]", "[199]", "[5, 10, 15, 20, 25, 30]"][v];
+        let collections = [
+            "[7, 12, 42, 99, 150]",
+            "[1, 2, 3]",
+            "[50, 60, 70, 80]",
+            "[199]",
+            "[5, 10, 15, 20, 25, 30]",
+        ][v];
         rules.extend([
             (format!("high-value {v}"), format!("lifetime_value >= {value}")),
             (
@@ -139,7 +145,10 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
         as_of_ms: Some(now),
     };
     let mut runs = Vec::new();
-    for name in ["first run (every member enters)", "second run (nothing changes)"] {
+    for name in [
+        "first run (every member enters)",
+        "second run (nothing changes)",
+    ] {
         reset_peak_rss();
         let load = load_average();
         let started = Instant::now();

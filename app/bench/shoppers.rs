@@ -59,11 +59,7 @@ pub fn profiles(count: usize, seed: u64, now_ms: i64, tags: &mut TagPool) -> Vec
 }
 
 /// The same customers as [`profiles`], one at a time, so a million need not sit in memory.
-pub fn stream(
-    seed: u64,
-    now_ms: i64,
-    tags: &mut TagPool,
-) -> impl Iterator<Item = Profile> + use<> {
+pub fn stream(seed: u64, now_ms: i64, tags: &mut TagPool) -> impl Iterator<Item = Profile> + use<> {
     let mut rng = StdRng::seed_from_u64(seed);
     let pool: Vec<Tag> = TAGS.iter().map(|t| tags.intern(t)).collect();
     std::iter::repeat_with(move || profile(&mut rng, now_ms, &pool))

@@ -232,8 +232,15 @@ async fn a_paged_full_evaluation_reaches_what_per_person_evaluation_reaches(app:
     let third = segments_store::evaluate_segments(db, FULL, &ids, &paged())
         .await
         .unwrap();
-    assert_eq!((third.entered, third.left, third.write_transactions), (0, 0, 0));
-    assert_eq!(rows(db, FULL).await, after, "a re-run with no change writes nothing");
+    assert_eq!(
+        (third.entered, third.left, third.write_transactions),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        rows(db, FULL).await,
+        after,
+        "a re-run with no change writes nothing"
+    );
 }
 
 async fn profiles_changing_during_a_full_evaluation_end_in_right_memberships(app: TestApp) {
@@ -277,5 +284,9 @@ async fn profiles_changing_during_a_full_evaluation_end_in_right_memberships(app
     let fresh = segments_store::evaluate_people(&db, FULL, &people, &Changes::everything())
         .await
         .unwrap();
-    assert_eq!((fresh.entered, fresh.left), (0, 0), "a stale answer was written");
+    assert_eq!(
+        (fresh.entered, fresh.left),
+        (0, 0),
+        "a stale answer was written"
+    );
 }
