@@ -86,7 +86,7 @@ pub(super) struct ProfileRow {
 /// Reads [`PROFILE_COLUMNS`] starting at column `at` (a page query selects the key first).
 pub(super) fn read_row(row: &AnyRow, at: usize) -> Result<ProfileRow, sqlx::Error> {
     Ok(ProfileRow {
-        lifetime_value: row.try_get(at + 0)?,
+        lifetime_value: row.try_get(at)?,
         order_count: row.try_get(at + 1)?,
         first_order_at: row.try_get(at + 2)?,
         last_order_at: row.try_get(at + 3)?,

@@ -172,7 +172,7 @@ struct Event {
 
 /// The person's most recent events, capped as `load_profile` caps them.
 fn history(mut events: Vec<Event>) -> EventHistory {
-    events.sort_unstable_by(|a, b| b.at.cmp(&a.at));
+    events.sort_unstable_by_key(|e| std::cmp::Reverse(e.at));
     events.truncate(usize::try_from(MAX_EVENTS).unwrap_or(usize::MAX));
     EventHistory::from_events(events.iter().map(|e| EventView {
         kind: e.kind,
