@@ -114,6 +114,23 @@ enum Bench {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Fifty segments evaluated in full from the database over synthetic profiles: first run
+    /// (everyone enters) and second run (no change).
+    SegmentsDb {
+        #[arg(long, default_value_t = 1_000_000)]
+        profiles: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// `sqlite` (a fresh file) or `postgres` (a fresh database on SEGOPS_TEST_POSTGRES_URL's server).
+        #[arg(long, default_value = "sqlite")]
+        store: String,
+        /// Profiles read per page.
+        #[arg(long, default_value_t = 2_000)]
+        page_size: usize,
+        /// Membership changes per write transaction.
+        #[arg(long, default_value_t = 4_000)]
+        batch_changes: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -221,6 +238,25 @@ fn main() -> ExitCode {
                 seed,
                 threads,
             }),
+            Command::Bench {
+                which:
+                    Bench::SegmentsDb {
+                        profiles,
+                        seed,
+                        store,
+                        page_size,
+                        batch_changes,
+                    },
+            } => {
+                segops::bench::segments_db(segops::bench::SegmentsDbOptions {
+                    profiles,
+                    seed,
+                    store,
+                    page_size,
+                    batch_changes,
+                })
+                .await
+            }
         }
     });
     match result {

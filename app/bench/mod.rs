@@ -9,6 +9,7 @@ mod membership;
 mod payloads;
 mod pixel;
 mod segments;
+mod segments_db;
 mod server;
 mod shoppers;
 
@@ -17,3 +18,4 @@ pub use intake::{IntakeOptions, intake};
 pub use membership::{MembershipOptions, membership};
 pub use pixel::{PixelOptions, pixel};
 pub use segments::{SegmentsOptions, segments};
+pub use segments_db::{SegmentsDbOptions, segments_db};

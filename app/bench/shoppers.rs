@@ -55,11 +55,14 @@ fn weighted<T: Copy>(rng: &mut StdRng, table: &[(T, u32)]) -> T {
 
 /// `count` profiles as of `now_ms`, the same for the same seed.
 pub fn profiles(count: usize, seed: u64, now_ms: i64, tags: &mut TagPool) -> Vec<Profile> {
+    stream(seed, now_ms, tags).take(count).collect()
+}
+
+/// The same customers as [`profiles`], one at a time, so a million need not sit in memory.
+pub fn stream(seed: u64, now_ms: i64, tags: &mut TagPool) -> impl Iterator<Item = Profile> + use<> {
     let mut rng = StdRng::seed_from_u64(seed);
     let pool: Vec<Tag> = TAGS.iter().map(|t| tags.intern(t)).collect();
-    (0..count)
-        .map(|_| profile(&mut rng, now_ms, &pool))
-        .collect()
+    std::iter::repeat_with(move || profile(&mut rng, now_ms, &pool))
 }
 
 fn profile(rng: &mut StdRng, now_ms: i64, pool: &[Tag]) -> Profile {

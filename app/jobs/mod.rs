@@ -7,6 +7,7 @@ mod backfill;
 mod delivery_queue;
 mod evaluate_membership;
 mod evaluate_segment;
+mod evaluate_segments;
 pub mod pending_evaluations;
 mod privacy_request;
 mod process_delivery;
@@ -22,6 +23,7 @@ pub use abandon_checkout::AbandonCheckout;
 pub use backfill::Backfill;
 pub use evaluate_membership::{ChangedTraits, EvaluateMembership};
 pub use evaluate_segment::EvaluateSegment;
+pub use evaluate_segments::EvaluateSegments;
 pub use privacy_request::PrivacyWork;
 pub use process_delivery::ProcessDelivery;
 pub use purge_expired::PurgeExpired;
@@ -67,6 +69,7 @@ async fn dispatch(app: &App, job: &queue::Claimed) -> Result<(), JobError> {
         PurgeExpired::KIND => parse::<PurgeExpired>(&job.payload)?.run(app).await,
         EvaluateMembership::KIND => parse::<EvaluateMembership>(&job.payload)?.run(app).await,
         EvaluateSegment::KIND => parse::<EvaluateSegment>(&job.payload)?.run(app).await,
+        EvaluateSegments::KIND => parse::<EvaluateSegments>(&job.payload)?.run(app).await,
         PushSegmentTags::KIND => parse::<PushSegmentTags>(&job.payload)?.run(app).await,
         PushSegmentNative::KIND => parse::<PushSegmentNative>(&job.payload)?.run(app).await,
         SetUpShop::KIND => parse::<SetUpShop>(&job.payload)?.run(app).await,

@@ -1,13 +1,14 @@
 //! Keeps `memberships` in step with the rules: evaluates people against the shop's segments,
 //! records entries and exits, keeps `segments.member_count`, and queues the tag push for the
-//! segments whose members changed (in the same transaction).
+//! segments whose members changed (in the same transaction). Whole-shop passes live in `full.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
 use super::StoreError;
-use super::load::{load_profile, profile_people};
+use super::full::{FullOptions, evaluate_segments};
+use super::load::load_profile;
 use super::repo::rules_in;
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
@@ -68,37 +69,24 @@ pub async fn evaluate_changed_in(
     Ok(done)
 }
 
-/// Evaluates every profile of the shop against one segment (after it is created, or on demand).
+/// Evaluates every profile of the shop against one segment (after it is created, or on demand):
+/// a full evaluation (`full.rs`) of that one segment.
 pub async fn reevaluate_segment(
     db: &Db,
     shop_id: &str,
     segment_id: &str,
 ) -> Result<Evaluated, StoreError> {
-    let mut conn = begin(db).await?;
-    let result = async {
-        let rules: Vec<(String, Rule)> = rules_in(&mut conn, shop_id)
-            .await?
-            .into_iter()
-            .filter(|(id, _)| id == segment_id)
-            .collect();
-        if rules.is_empty() {
-            return Ok(Evaluated::default());
-        }
-        let people = profile_people(&mut conn, shop_id).await?;
-        // Members without a profile any more (merged away) are evaluated too, so they leave.
-        let members: Vec<String> = sqlx::query_scalar(
-            "SELECT person_id FROM memberships WHERE shop_id = $1 AND segment_id = $2 AND member = 1",
-        )
-        .bind(shop_id)
-        .bind(segment_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let all: BTreeSet<String> = people.into_iter().chain(members).collect();
-        let all: Vec<String> = all.into_iter().collect();
-        run(&mut conn, shop_id, &rules, &all).await
-    }
-    .await;
-    finish(conn, result).await
+    let done = evaluate_segments(
+        db,
+        shop_id,
+        &[segment_id.to_owned()],
+        &FullOptions::default(),
+    )
+    .await?;
+    Ok(Evaluated {
+        entered: done.entered,
+        left: done.left,
+    })
 }
 
 async fn begin(db: &Db) -> Result<WriteTx<'static>, StoreError> {

@@ -14,7 +14,7 @@ use crate::segments::{
 
 /// At most this many of a person's most recent events are read: segment windows count recent
 /// behaviour, and a bot's flood must not make one evaluation slow.
-const MAX_EVENTS: i64 = 500;
+pub(super) const MAX_EVENTS: i64 = 500;
 
 /// Every person with a profile in the shop.
 pub async fn profile_people(
@@ -49,13 +49,19 @@ pub async fn load_profile(
     let Some(row) = row else {
         return Ok(None);
     };
-    let row = read_row(&row)?;
+    let row = read_row(&row, 0)?;
     let events = load_events(conn, shop_id, person_id, now_ms).await?;
     Ok(Some(snapshot(row, events)))
 }
 
+/// The profile columns, in this order, that [`read_row`] expects.
+pub(super) const PROFILE_COLUMNS: &str = "lifetime_value, order_count, first_order_at, \
+    last_order_at, country, tags, state, verified_email, email_consent, email_opt_in, \
+    sms_consent, sms_opt_in, has_email, has_phone, customer_created_at, last_seen_at, \
+    product_views, add_to_carts, sessions";
+
 /// The profile columns in query order.
-struct ProfileRow {
+pub(super) struct ProfileRow {
     lifetime_value: String,
     order_count: i64,
     first_order_at: Option<i64>,
@@ -77,31 +83,32 @@ struct ProfileRow {
     sessions: i64,
 }
 
-fn read_row(row: &AnyRow) -> Result<ProfileRow, sqlx::Error> {
+/// Reads [`PROFILE_COLUMNS`] starting at column `at` (a page query selects the key first).
+pub(super) fn read_row(row: &AnyRow, at: usize) -> Result<ProfileRow, sqlx::Error> {
     Ok(ProfileRow {
-        lifetime_value: row.try_get(0)?,
-        order_count: row.try_get(1)?,
-        first_order_at: row.try_get(2)?,
-        last_order_at: row.try_get(3)?,
-        country: row.try_get(4)?,
-        tags: row.try_get(5)?,
-        state: row.try_get(6)?,
-        verified_email: row.try_get(7)?,
-        email_consent: row.try_get(8)?,
-        email_opt_in: row.try_get(9)?,
-        sms_consent: row.try_get(10)?,
-        sms_opt_in: row.try_get(11)?,
-        has_email: row.try_get(12)?,
-        has_phone: row.try_get(13)?,
-        created_at: row.try_get(14)?,
-        last_seen_at: row.try_get(15)?,
-        product_views: row.try_get(16)?,
-        add_to_carts: row.try_get(17)?,
-        sessions: row.try_get(18)?,
+        lifetime_value: row.try_get(at)?,
+        order_count: row.try_get(at + 1)?,
+        first_order_at: row.try_get(at + 2)?,
+        last_order_at: row.try_get(at + 3)?,
+        country: row.try_get(at + 4)?,
+        tags: row.try_get(at + 5)?,
+        state: row.try_get(at + 6)?,
+        verified_email: row.try_get(at + 7)?,
+        email_consent: row.try_get(at + 8)?,
+        email_opt_in: row.try_get(at + 9)?,
+        sms_consent: row.try_get(at + 10)?,
+        sms_opt_in: row.try_get(at + 11)?,
+        has_email: row.try_get(at + 12)?,
+        has_phone: row.try_get(at + 13)?,
+        created_at: row.try_get(at + 14)?,
+        last_seen_at: row.try_get(at + 15)?,
+        product_views: row.try_get(at + 16)?,
+        add_to_carts: row.try_get(at + 17)?,
+        sessions: row.try_get(at + 18)?,
     })
 }
 
-fn snapshot(r: ProfileRow, events: EventHistory) -> Profile {
+pub(super) fn snapshot(r: ProfileRow, events: EventHistory) -> Profile {
     let lifetime_value = r.lifetime_value.parse::<Decimal>().unwrap_or_default();
     let order_count = u32::try_from(r.order_count.max(0)).unwrap_or(u32::MAX);
     let average_order_value = if order_count == 0 {
@@ -198,7 +205,7 @@ async fn load_events(
 
 /// Product ids (top-level `product_id` or each of `products[].product_id`) and collection ids
 /// (`collection_id`) from an event's properties; ids may be numbers, strings or GIDs.
-fn ids_of(properties: &str) -> (Vec<u64>, Vec<u64>) {
+pub(super) fn ids_of(properties: &str) -> (Vec<u64>, Vec<u64>) {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(properties) else {
         return (Vec::new(), Vec::new());
     };

@@ -3,15 +3,19 @@
 
 mod error;
 mod evaluate;
+mod full;
 mod load;
 mod mode;
+mod page;
 mod push;
 mod repo;
+mod write;
 
 pub use error::StoreError;
 pub use evaluate::{
     EVENT_DAYS, Evaluated, evaluate_changed_in, evaluate_people, reevaluate_segment,
 };
+pub use full::{FullEvaluation, FullOptions, evaluate_segments};
 pub use load::{load_profile, profile_people};
 pub use mode::{set_mode, update_rule};
 pub use push::{

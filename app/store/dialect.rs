@@ -17,6 +17,15 @@ pub fn begin_write(backend: Backend) -> &'static str {
     }
 }
 
+/// Appended to a read inside a write transaction whose rows must not change before it commits:
+/// PostgreSQL locks them `FOR SHARE`; SQLite's write transaction already excludes other writers.
+pub fn lock_read(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR SHARE",
+    }
+}
+
 /// Splits `n` rows into multi-row statements of power-of-two sizes up to 128, so a connection
 /// prepares at most eight shapes of each statement (sqlx caches prepared statements by text).
 pub fn statement_sizes(mut n: usize) -> Vec<usize> {

@@ -22,6 +22,7 @@ mod protected_data;
 mod segment_push;
 mod segment_push_bench;
 mod segments;
+mod segments_full;
 mod storefront;
 mod storefront_browser;
 mod throttling;

@@ -1,0 +1,275 @@
+//! Writes a batch of membership changes found by a full evaluation, in one short write
+//! transaction: re-checks that each changed person's profile is still the version the pass read
+//! (evaluating afresh the few that moved), then applies entries and exits as conditional
+//! multi-row statements, so a row another evaluation already moved is not moved twice, and
+//! keeps each segment's `member_count` by the exact number of rows changed.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::AnyConnection;
+
+use super::StoreError;
+use super::load::load_profile;
+use crate::jobs::{NewJob, PushSegmentTags, queue};
+use crate::segments::SegmentSet;
+use crate::store::{Db, dialect};
+
+/// One membership to change: `person` enters (or leaves) segment number `segment` of the pass.
+#[derive(Debug, Clone)]
+pub(super) struct Change {
+    pub person: String,
+    pub segment: usize,
+    pub enter: bool,
+}
+
+/// What the pass knows while writing.
+pub(super) struct Pass<'a> {
+    pub db: &'a Db,
+    pub shop_id: &'a str,
+    pub segment_ids: &'a [String],
+    /// Each segment's push mode (`tag`, `native`, `none`), beside its id.
+    pub push_modes: &'a [String],
+    pub set: &'a SegmentSet<usize>,
+    pub now_ms: i64,
+}
+
+/// How long after a batch moved a tag segment its safety-net push runs. The pass queues the
+/// real push when it ends; this one covers a pass that dies midway (its retry finds nothing
+/// left to move, so would queue nothing), and while queued it absorbs every later batch's.
+const SAFETY_PUSH_DELAY_MS: i64 = 5 * 60 * 1000;
+
+/// What one batch changed.
+#[derive(Debug, Default)]
+pub(super) struct Written {
+    /// Per segment of the pass: (entered, left).
+    pub moved: Vec<(u64, u64)>,
+    /// People whose profile changed after the pass read it, evaluated again from the new one.
+    pub rechecked: u64,
+}
+
+/// Applies `changes`; `read` holds the profile version each changed person was read at
+/// (`None`: they had no profile).
+pub(super) async fn write_batch(
+    pass: &Pass<'_>,
+    mut changes: Vec<Change>,
+    read: &HashMap<String, Option<i64>>,
+) -> Result<Written, StoreError> {
+    let mut conn = pass.db.begin_write().await?;
+    let result = async {
+        let people: Vec<&str> = read.keys().map(String::as_str).collect();
+        let now = versions(&mut conn, pass, &people).await?;
+        let stale: HashSet<String> = read
+            .iter()
+            .filter(|(person, version)| now.get(person.as_str()).copied() != **version)
+            .map(|(person, _)| person.clone())
+            .collect();
+        let mut written = Written {
+            moved: vec![(0, 0); pass.segment_ids.len()],
+            rechecked: stale.len() as u64,
+        };
+        if !stale.is_empty() {
+            changes.retain(|c| !stale.contains(&c.person));
+            for person in &stale {
+                changes.extend(evaluate_again(&mut conn, pass, person).await?);
+            }
+        }
+        apply(&mut conn, pass, &changes, &mut written).await?;
+        Ok(written)
+    }
+    .await;
+    match result {
+        Ok(written) => {
+            conn.commit().await?;
+            Ok(written)
+        }
+        Err(err) => {
+            let _ = conn.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+/// The current profile version of each person who has a profile. On PostgreSQL the rows are
+/// locked until commit, so no profile can change between this check and the writes.
+async fn versions(
+    conn: &mut AnyConnection,
+    pass: &Pass<'_>,
+    people: &[&str],
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut found = HashMap::with_capacity(people.len());
+    let mut offset = 0;
+    for size in dialect::statement_sizes(people.len()) {
+        let chunk = &people[offset..offset + size];
+        offset += size;
+        let sql = format!(
+            "SELECT person_id, version FROM profiles WHERE shop_id = $1 AND person_id IN ({}){}",
+            markers(2, size),
+            dialect::lock_read(pass.db.backend())
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pass.shop_id);
+        for person in chunk {
+            query = query.bind(*person);
+        }
+        let rows: Vec<(String, i64)> = query.fetch_all(&mut *conn).await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// The person's changes from their profile and memberships as they are now, inside the write
+/// transaction: what the per-person evaluation would conclude.
+async fn evaluate_again(
+    conn: &mut AnyConnection,
+    pass: &Pass<'_>,
+    person: &str,
+) -> Result<Vec<Change>, StoreError> {
+    let profile = load_profile(conn, pass.shop_id, person, pass.now_ms).await?;
+    let members: Vec<String> = sqlx::query_scalar(
+        "SELECT segment_id FROM memberships WHERE shop_id = $1 AND person_id = $2 AND member = 1",
+    )
+    .bind(pass.shop_id)
+    .bind(person)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changes = Vec::new();
+    for (index, id) in pass.segment_ids.iter().enumerate() {
+        let Some(rule) = pass.set.get(&index) else {
+            continue;
+        };
+        let member = profile
+            .as_ref()
+            .is_some_and(|p| rule.matches(p, pass.now_ms));
+        if member != members.contains(id) {
+            changes.push(Change {
+                person: person.to_owned(),
+                segment: index,
+                enter: member,
+            });
+        }
+    }
+    Ok(changes)
+}
+
+/// Entries and exits, per segment in multi-row statements; then the counts.
+async fn apply(
+    conn: &mut AnyConnection,
+    pass: &Pass<'_>,
+    changes: &[Change],
+    written: &mut Written,
+) -> Result<(), StoreError> {
+    let mut by_segment: Vec<(Vec<&str>, Vec<&str>)> =
+        vec![(Vec::new(), Vec::new()); pass.segment_ids.len()];
+    for change in changes {
+        let (enter, leave) = &mut by_segment[change.segment];
+        if change.enter {
+            enter.push(&change.person);
+        } else {
+            leave.push(&change.person);
+        }
+    }
+    for (index, (enter, leave)) in by_segment.iter().enumerate() {
+        let segment_id = &pass.segment_ids[index];
+        let entered = enter_all(conn, pass, segment_id, enter).await?;
+        let left = leave_all(conn, pass, segment_id, leave).await?;
+        if entered + left == 0 {
+            continue;
+        }
+        written.moved[index] = (entered, left);
+        // The exact number of rows that moved, so the count stays right with no recount
+        // (a recount would read a million rows while holding the write lock).
+        sqlx::query(
+            "UPDATE segments SET member_count = member_count + $1, updated_at = $2 \
+             WHERE shop_id = $3 AND id = $4",
+        )
+        .bind(i64::try_from(entered).unwrap_or(i64::MAX) - i64::try_from(left).unwrap_or(0))
+        .bind(pass.now_ms)
+        .bind(pass.shop_id)
+        .bind(segment_id)
+        .execute(&mut *conn)
+        .await?;
+        if pass.push_modes[index] == "tag" {
+            let job = PushSegmentTags {
+                shop_id: pass.shop_id.to_owned(),
+                segment_id: segment_id.clone(),
+                poll: false,
+            };
+            let mut job = NewJob::now(pass.shop_id, PushSegmentTags::KIND, &job);
+            job.run_at += SAFETY_PUSH_DELAY_MS;
+            job.unique_key = Some(format!("full-pass-push:{segment_id}"));
+            queue::enqueue(conn, &job).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Enters the people not already members (as `record` does: entered now, not left, unpushed);
+/// returns how many rows changed.
+async fn enter_all(
+    conn: &mut AnyConnection,
+    pass: &Pass<'_>,
+    segment_id: &str,
+    people: &[&str],
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    let mut offset = 0;
+    for size in dialect::statement_sizes(people.len()) {
+        let chunk = &people[offset..offset + size];
+        offset += size;
+        let rows: Vec<String> = (0..size)
+            .map(|i| format!("($1, $2, ${}, 1, $3, 0)", i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
+             VALUES {} ON CONFLICT (shop_id, segment_id, person_id) DO UPDATE SET member = 1, \
+             entered_at = excluded.entered_at, left_at = NULL, pushed = 0 \
+             WHERE memberships.member = 0",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id)
+            .bind(segment_id)
+            .bind(pass.now_ms);
+        for person in chunk {
+            query = query.bind(*person);
+        }
+        changed += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(changed)
+}
+
+/// Marks current members as left now (unpushed); returns how many rows changed.
+async fn leave_all(
+    conn: &mut AnyConnection,
+    pass: &Pass<'_>,
+    segment_id: &str,
+    people: &[&str],
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    let mut offset = 0;
+    for size in dialect::statement_sizes(people.len()) {
+        let chunk = &people[offset..offset + size];
+        offset += size;
+        let sql = format!(
+            "UPDATE memberships SET member = 0, left_at = $3, pushed = 0 \
+             WHERE shop_id = $1 AND segment_id = $2 AND member = 1 AND person_id IN ({})",
+            markers(4, size)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id)
+            .bind(segment_id)
+            .bind(pass.now_ms);
+        for person in chunk {
+            query = query.bind(*person);
+        }
+        changed += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(changed)
+}
+
+/// `$first, $first+1, …`, `count` of them.
+fn markers(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
