@@ -136,28 +136,6 @@ async fn run(database_url: &str) {
     })
     .await;
 
-    // The install's history import finishes first. Known defect, left open: on SQLite a
-    // writer that holds the write turn during a burst of thousands of deliveries (the import's
-    // batch, or an evaluation of changed people) has been seen to stall for over 30 s, and the
-    // intake stalls behind it (the stalled writer's turn error names where it was taken). This
-    // test is about kill -9, so it keeps the import and the burst apart.
-    {
-        let db = segops::store::Db::connect(database_url).await.unwrap();
-        eventually(
-            Duration::from_secs(60),
-            "the history import to finish",
-            || async {
-                let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM backfills")
-                    .fetch_optional(db.pool())
-                    .await
-                    .ok()
-                    .flatten();
-                phase.as_deref() == Some("done")
-            },
-        )
-        .await;
-    }
-
     // The burst: thousands of customers/create deliveries, each its own merchant action.
     let seeded = http
         .post(format!("{sandbox_url}/_sandbox/shops/{SHOP}/seed"))

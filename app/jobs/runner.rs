@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures::FutureExt;
+use futures::future::FusedFuture;
 
 use super::{JobError, ProcessDelivery, delivery_queue, dispatch, pending_evaluations, queue};
 use crate::state::{App, AppState};
@@ -184,17 +185,33 @@ async fn supervise<R>(
 where
     R: Future<Output = Result<(), sqlx::Error>>,
 {
+    let every = Duration::from_millis((queue::lease_ms() / 3).max(100) as u64);
+    supervise_every(every, work, renew).await
+}
+
+async fn supervise_every<R>(
+    every: Duration,
+    work: impl Future<Output = Result<(), JobError>>,
+    renew: impl Fn() -> R,
+) -> Ended
+where
+    R: Future<Output = Result<(), sqlx::Error>>,
+{
     let run = std::panic::AssertUnwindSafe(work).catch_unwind();
     tokio::pin!(run);
-    let mut heartbeat = tokio::time::interval(Duration::from_millis(
-        (queue::lease_ms() / 3).max(100) as u64,
-    ));
+    let mut heartbeat = tokio::time::interval(every);
     heartbeat.tick().await;
+    // The renewal runs beside the work, never instead of it: awaited in the heartbeat's arm, it
+    // would stop polling the work, and on SQLite it then waits for the write turn that very work
+    // may hold (a deadlock until the turn times out, with the database's writes stalled).
+    let renewal = futures::future::Fuse::terminated();
+    tokio::pin!(renewal);
     let result = loop {
         tokio::select! {
             result = &mut run => break result,
-            _ = heartbeat.tick() => {
-                if let Err(err) = renew().await {
+            _ = heartbeat.tick(), if renewal.is_terminated() => renewal.set(renew().fuse()),
+            renewed = &mut renewal, if !renewal.is_terminated() => {
+                if let Err(err) = renewed {
                     tracing::warn!(error = %err, "could not renew a claim");
                 }
             }
@@ -211,6 +228,57 @@ where
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned());
             Ended::Failed(format!("job panicked: {}", why.unwrap_or_default()), false)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::sync::Notify;
+
+    use super::{Ended, supervise_every};
+    use crate::store::Db;
+
+    /// A job holding SQLite's write turn when its heartbeat fires must go on running: the renewal
+    /// (which needs the turn too) waits beside it, not instead of it.
+    #[tokio::test]
+    async fn a_heartbeat_never_stops_the_work_that_holds_the_write_turn() {
+        let path = std::env::temp_dir().join(format!("segops-runner-{}.db", uuid::Uuid::new_v4()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let renewing = Arc::new(Notify::new());
+        let work = {
+            let (db, renewing) = (db.clone(), renewing.clone());
+            async move {
+                let turn = db.write_turn().await.map_err(super::JobError::from)?;
+                // Holds the turn until the heartbeat has asked for it.
+                renewing.notified().await;
+                drop(turn);
+                Ok(())
+            }
+        };
+        let renew = || {
+            let (db, renewing) = (db.clone(), renewing.clone());
+            async move {
+                renewing.notify_one();
+                let _turn = db.write_turn().await?;
+                Ok(())
+            }
+        };
+        let ended = tokio::time::timeout(
+            Duration::from_secs(10),
+            supervise_every(Duration::from_millis(20), work, renew),
+        )
+        .await
+        .expect("the work finished while its renewal waited for the turn");
+        assert!(matches!(ended, Ended::Done));
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
 }
