@@ -42,22 +42,7 @@ pub async fn mark(
         let mut sql = String::from(
             "INSERT INTO pending_evaluations (shop_id, person_id, traits, events, everything, run_at, created_at) VALUES ",
         );
-        for row in 0..chunk.len() {
-            let p = row * 6;
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 6
-            ));
-        }
+        sql.push_str(&dialect::values(chunk.len(), 7));
         // Only the `$n` markers are interpolated; every value is bound.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for person in chunk {
@@ -67,6 +52,7 @@ pub async fn mark(
                 .bind(&traits)
                 .bind(&events)
                 .bind(everything)
+                .bind(now)
                 .bind(now);
         }
         query.execute(&mut *conn).await?;

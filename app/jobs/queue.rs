@@ -92,22 +92,7 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(
         let mut sql = String::from(
             "INSERT INTO jobs (shop_id, kind, unique_key, payload, run_at, created_at, updated_at) VALUES ",
         );
-        for row in 0..chunk.len() {
-            let p = row * 6;
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 6
-            ));
-        }
+        sql.push_str(&crate::store::dialect::values(chunk.len(), 7));
         sql.push_str(" ON CONFLICT (unique_key) DO NOTHING");
         // Only the `$n` markers are interpolated; every value is bound.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -118,6 +103,7 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(
                 .bind(job.unique_key.as_deref())
                 .bind(&job.payload)
                 .bind(job.run_at)
+                .bind(now)
                 .bind(now);
         }
         query.execute(&mut *conn).await?;

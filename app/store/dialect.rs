@@ -42,8 +42,27 @@ pub fn statement_sizes(mut n: usize) -> Vec<usize> {
     sizes
 }
 
+/// The `VALUES` list of a multi-row statement: `rows` tuples of `width` consecutive `$n`
+/// markers, numbered from `$1`.
+pub fn values(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let markers: Vec<String> = (1..=width)
+                .map(|i| format!("${}", row * width + i))
+                .collect();
+            format!("({})", markers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn values_number_markers_row_by_row() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+
     #[test]
     fn rows_split_into_few_statement_shapes() {
         assert_eq!(super::statement_sizes(37), vec![32, 4, 1]);

@@ -243,23 +243,7 @@ async fn write_in_tx(
         let mut sql = String::from(
             "INSERT INTO webhook_deliveries (shop_id, topic, event_id, webhook_id, triggered_at, api_version, body_enc, received_at) VALUES ",
         );
-        for row in 0..chunk.len() {
-            let p = row * 8;
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8
-            ));
-        }
+        sql.push_str(&dialect::values(chunk.len(), 8));
         sql.push_str(" ON CONFLICT (shop_id, topic, event_id) DO NOTHING RETURNING id, shop_id, topic, event_id");
         // Only the `$n` markers are interpolated; every value is bound.
         let mut query =
