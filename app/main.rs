@@ -130,6 +130,10 @@ enum Bench {
         /// Membership changes per write transaction.
         #[arg(long, default_value_t = 4_000)]
         batch_changes: usize,
+        /// SQLite only: keep the filled database in this file and reuse it on the next run with
+        /// the same --profiles and --seed (the fill is not what is measured, and takes minutes).
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
     },
 }
 
@@ -246,6 +250,7 @@ fn main() -> ExitCode {
                         store,
                         page_size,
                         batch_changes,
+                        keep,
                     },
             } => {
                 segops::bench::segments_db(segops::bench::SegmentsDbOptions {
@@ -254,6 +259,7 @@ fn main() -> ExitCode {
                     store,
                     page_size,
                     batch_changes,
+                    keep,
                 })
                 .await
             }

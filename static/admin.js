@@ -125,6 +125,54 @@
     if (message) toast(message);
   }
 
+  // Inside the Shopify admin: its title bar shows the page's title, back link and primary
+  // action (each click forwarded to the in-page element, so there is one behaviour), and its
+  // sidebar (ui-nav-menu) replaces the in-page tabs; CSS hides both for sighted users.
+  function adoptAdminChrome() {
+    document.documentElement.classList.add('app-bridge');
+    const header = document.querySelector('.page-header');
+    if (!header || document.querySelector('ui-title-bar')) return;
+    const bar = document.createElement('ui-title-bar');
+    const heading = header.querySelector('h1');
+    bar.setAttribute('title', heading ? heading.textContent.replace(/\s+/g, ' ').trim() : document.title);
+    const forward = function (variant, target, label) {
+      const button = document.createElement('button');
+      button.setAttribute('variant', variant);
+      button.textContent = label;
+      button.addEventListener('click', function () { target.click(); });
+      bar.append(button);
+    };
+    const back = header.querySelector('.back-link');
+    if (back) forward('breadcrumb', back, back.textContent.replace(/^\s*‹\s*/, '').trim());
+    const primary = header.querySelector('.page-actions .button-primary');
+    if (primary) forward('primary', primary, primary.textContent.trim());
+    document.body.append(bar);
+  }
+
+  // Links between our pages carry the token the page was served with, which lives one minute:
+  // with App Bridge, a click swaps in a fresh one. (Without it there is no fresher token; a
+  // stale one inside the admin is bounced for a new one by the server.)
+  function freshTokenLinks() {
+    document.addEventListener('click', function (event) {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+      if (!link || link.target) return;
+      const target = new URL(link.href, window.location.href);
+      if (target.origin !== window.location.origin || !target.searchParams.has('id_token')) return;
+      if (target.pathname === window.location.pathname && target.search === window.location.search) return;
+      event.preventDefault();
+      sessionToken().then(function (token) {
+        if (token) target.searchParams.set('id_token', token);
+        window.location.assign(target.toString());
+      });
+    });
+  }
+
+  if (appBridge()) {
+    adoptAdminChrome();
+    freshTokenLinks();
+  }
+
   window.segops = {api: api, toast: toast, error: error, reloadWithToast: reloadWithToast, sessionToken: sessionToken};
   showPending();
 })();

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::session;
 use super::setup_steps::{self, Step};
+use super::{bounce, session};
 use crate::error::AppError;
 use crate::install;
 use crate::shopify::{ShopDomain, verify_query};
@@ -56,12 +57,22 @@ pub struct Landing;
 
 pub async fn entry(
     State(app): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let raw = raw.unwrap_or_default();
     let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
         .into_owned()
         .collect();
+    // Inside the admin's iframe (the sidebar's home link, a stale tab) a missing or expired
+    // token is replaced by App Bridge; Shopify's signed loads keep their own paths below.
+    let stale = params
+        .get("id_token")
+        .is_none_or(|token| session::verify(&app, token).is_err());
+    if stale && !params.contains_key("hmac") && bounce::embedded_document(&headers, &uri) {
+        return Ok(bounce::redirect(&app.config.app_url, &uri));
+    }
     if let Some(id_token) = params.get("id_token") {
         let token = session::verify(&app, id_token)?;
         let shop = match app.installed_shop(&token.shop).await? {

@@ -3,6 +3,7 @@
 
 mod api;
 mod backfill_card;
+mod bounce;
 mod deliveries;
 mod discounts_page;
 mod home;
@@ -27,6 +28,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::entry))
+        .route(bounce::PATH, get(bounce::page))
         .route("/admin/api/workspace", get(api::workspace))
         .route("/admin/api/connect-links", post(api::connect_link))
         .route("/admin/api/server-key", post(api::rotate_server_key))

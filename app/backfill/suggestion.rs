@@ -36,16 +36,16 @@ impl From<SuggestionError> for AppError {
 /// Computes the suggestion from every profile of the shop and keeps it.
 pub async fn compute(app: &App, shop_id: &str) -> Result<(), StoreError> {
     let now = now_ms();
-    let mut conn = app.db.pool().acquire().await?;
-    let people = segments_store::profile_people(&mut conn, shop_id).await?;
-    let mut profiles = Vec::with_capacity(people.len());
-    for person in &people {
-        if let Some(profile) = segments_store::load_profile(&mut conn, shop_id, person, now).await?
-        {
-            profiles.push(profile);
-        }
-    }
-    drop(conn);
+    // The suggestion reads traits only, never the event history.
+    let mut profiles = Vec::new();
+    segments_store::scan_profiles(
+        &app.db,
+        shop_id,
+        segments_store::EventNeeds::default(),
+        now,
+        |profile| profiles.push(profile),
+    )
+    .await?;
     if let Some(found) = suggest_first_segment(&profiles, now) {
         store::set_suggestion(
             &app.db,

@@ -23,6 +23,10 @@ pub struct SegmentsDbOptions {
     pub store: String,
     pub page_size: usize,
     pub batch_changes: usize,
+    /// SQLite only: keep the filled database in this file, and reuse it when it already holds
+    /// the same profiles (the fill of a million profiles takes minutes; the runs are what is
+    /// measured). A `<file>.fill` beside it records what it holds.
+    pub keep: Option<PathBuf>,
 }
 
 const SHOP: &str = "bench-shop";
@@ -103,20 +107,35 @@ fn segment_rules() -> Vec<(String, String)> {
 
 pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("segops-bench-{}", uuid::Uuid::new_v4()));
-    let database_url = match options.store.as_str() {
-        "sqlite" => {
+    let mut kept = None;
+    let database_url = match (options.store.as_str(), &options.keep) {
+        ("sqlite", Some(file)) => {
+            let marker = file.with_extension("fill");
+            let wanted = format!("{} {}", options.profiles, options.seed);
+            kept = std::fs::read_to_string(&marker).ok().and_then(|text| {
+                let (held, now) = text.trim().rsplit_once(' ')?;
+                (held == wanted && file.exists()).then(|| now.parse::<i64>().ok())?
+            });
+            if kept.is_none() {
+                let _ = std::fs::remove_file(file);
+                let _ = std::fs::remove_file(&marker);
+            }
+            format!("sqlite://{}", file.display())
+        }
+        ("sqlite", None) => {
             std::fs::create_dir_all(&dir)?;
             format!("sqlite://{}/bench.db", dir.display())
         }
-        "postgres" => crate::testing::fresh_postgres_database()
+        ("postgres", None) => crate::testing::fresh_postgres_database()
             .await
             .context("PostgreSQL is not reachable")?,
-        other => anyhow::bail!("--store must be sqlite or postgres, not {other:?}"),
+        ("postgres", Some(_)) => anyhow::bail!("--keep is for --store sqlite"),
+        (other, _) => anyhow::bail!("--store must be sqlite or postgres, not {other:?}"),
     };
     let _cleanup = RemoveDir(dir);
     let db = Db::connect(&database_url).await?;
     db.migrate().await?;
-    let now = crate::clock::now_ms();
+    let now = kept.unwrap_or_else(crate::clock::now_ms);
 
     let mut set = SegmentSet::new();
     let rules = segment_rules();
@@ -125,8 +144,23 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
         set.insert(index, &rule)?;
     }
     let started = Instant::now();
-    let (expected, events) = fill(&db, &options, now, &mut set).await?;
+    let (expected, events) = fill(&db, &options, now, &mut set, kept.is_none()).await?;
     let fill_time = started.elapsed();
+    if let Some(file) = &options.keep {
+        if kept.is_some() {
+            // The segments and memberships of the last run go; the profiles stay.
+            for table in ["memberships", "segments", "jobs", "pending_evaluations"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                    .execute(db.pool())
+                    .await?;
+            }
+        } else {
+            std::fs::write(
+                file.with_extension("fill"),
+                format!("{} {} {now}\n", options.profiles, options.seed),
+            )?;
+        }
+    }
 
     let mut ids = Vec::with_capacity(rules.len());
     for (name, text) in &rules {
@@ -178,17 +212,20 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "| run | time | profiles/s | entered | left | write transactions | peak RSS | load average at start | target |"
+        "| run | time | profiles/s | entered | left | write transactions | reading / evaluating / writing | peak RSS | load average at start | target |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (name, elapsed, done, peak, load) in &runs {
         println!(
-            "| {name} | {} | {:.0} | {} | {} | {} | {:.0} MB | {load} | < 60 s |",
+            "| {name} | {} | {:.0} | {} | {} | {} | {:.1} / {:.1} / {:.1} s | {:.0} MB | {load} | < 60 s |",
             seconds(*elapsed),
             done.profiles as f64 / elapsed.as_secs_f64().max(1e-9),
             done.entered,
             done.left,
             done.write_transactions,
+            done.read_ms as f64 / 1e3,
+            done.evaluate_ms as f64 / 1e3,
+            done.write_ms as f64 / 1e3,
             *peak as f64 / 1e6,
         );
     }
@@ -204,13 +241,15 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the synthetic profiles and their events in large multi-row transactions, and counts
-/// each segment's members in memory as it goes. Returns those counts and the events written.
+/// Writes the synthetic profiles and their events in large multi-row transactions (unless
+/// `write` is false: a kept database holds them already), and counts each segment's members in
+/// memory as it goes. Returns those counts and the events written.
 async fn fill(
     db: &Db,
     options: &SegmentsDbOptions,
     now: i64,
     set: &mut SegmentSet<usize>,
+    write: bool,
 ) -> anyhow::Result<(Vec<i64>, u64)> {
     let mut expected = vec![0i64; set.len()];
     let mut events = 0u64;
@@ -226,6 +265,14 @@ async fn fill(
             set.evaluate_all(profile, now, |index, member| {
                 expected[*index] += i64::from(member);
             });
+        }
+        if !write {
+            events += chunk
+                .iter()
+                .map(|(_, p)| p.events.len() as u64)
+                .sum::<u64>();
+            written += take;
+            continue;
         }
         let mut conn = db.pool().acquire().await?;
         sqlx::query(dialect::begin_write(db.backend()))

@@ -70,8 +70,11 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                 for sql in [
                     "DELETE FROM identities WHERE shop_id = $1 AND person_id = $2",
                     "DELETE FROM profiles WHERE shop_id = $1 AND person_id = $2",
-                    "DELETE FROM memberships WHERE shop_id = $1 AND person_id = $2",
-                    "DELETE FROM segment_push_lines WHERE shop_id = $1 AND person_id = $2",
+                    // Both keyed by segment first: the segment list makes these lookups, not scans.
+                    "DELETE FROM memberships WHERE shop_id = $1 AND person_id = $2 \
+                     AND segment_id IN (SELECT id FROM segments WHERE shop_id = $1)",
+                    "DELETE FROM segment_push_lines WHERE shop_id = $1 AND person_id = $2 \
+                     AND segment_id IN (SELECT id FROM segments WHERE shop_id = $1)",
                 ] {
                     sqlx::query(sql).bind(shop_id).bind(&person).execute(&mut *conn).await?;
                 }

@@ -275,7 +275,8 @@ pub async fn segment_badges(
 ) -> Result<Vec<SegmentBadge>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT s.id, s.name, s.slug FROM memberships m JOIN segments s ON s.id = m.segment_id AND s.shop_id = m.shop_id \
-         WHERE m.shop_id = $1 AND m.person_id = $2 AND m.member = 1 ORDER BY s.name",
+         WHERE m.shop_id = $1 AND m.person_id = $2 AND m.member = 1 \
+         AND m.segment_id IN (SELECT id FROM segments WHERE shop_id = $1) ORDER BY s.name",
     )
     .bind(shop_id)
     .bind(person_id)

@@ -43,14 +43,22 @@ pub async fn standings(
         .await
         .map_err(store_error)?;
     let mut conn = db.pool().acquire().await?;
-    let Some(profile) = segments_store::load_profile(&mut conn, shop_id, person_id, now_ms)
-        .await
-        .map_err(store_error)?
+    let Some(profile) = segments_store::load_profile(
+        &mut conn,
+        shop_id,
+        person_id,
+        now_ms,
+        segments_store::EventNeeds::ALL,
+    )
+    .await
+    .map_err(store_error)?
     else {
         return Ok(Vec::new());
     };
     let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT segment_id, member, entered_at, left_at FROM memberships WHERE shop_id = $1 AND person_id = $2",
+        // Keyed by segment first: the segment list makes this one lookup per segment, not a scan.
+        "SELECT segment_id, member, entered_at, left_at FROM memberships WHERE shop_id = $1 \
+         AND person_id = $2 AND segment_id IN (SELECT id FROM segments WHERE shop_id = $1)",
     )
     .bind(shop_id)
     .bind(person_id)

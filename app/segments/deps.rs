@@ -45,6 +45,7 @@ pub struct EventKinds(u64);
 
 impl EventKinds {
     pub const NONE: EventKinds = EventKinds(0);
+    pub const ALL: EventKinds = EventKinds(u64::MAX);
 
     pub fn of(kinds: impl IntoIterator<Item = EventKind>) -> EventKinds {
         kinds.into_iter().fold(EventKinds::NONE, EventKinds::with)

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 
 use super::StoreError;
 use super::full::{FullOptions, evaluate_segments};
-use super::load::load_profile;
+use super::load::{EventNeeds, load_profile};
 use super::repo::rules_in;
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
@@ -121,10 +121,11 @@ async fn run(
         .iter()
         .map(|(id, rule)| Ok((id.as_str(), CompiledRule::compile(rule)?)))
         .collect::<Result<_, StoreError>>()?;
+    let needs = EventNeeds::of(rules.iter().map(|(_, rule)| rule));
     let mut done = Evaluated::default();
     let mut moved: BTreeSet<&str> = BTreeSet::new();
     for person in people {
-        let profile = load_profile(conn, shop_id, person, now).await?;
+        let profile = load_profile(conn, shop_id, person, now, needs).await?;
         for (segment_id, rule) in &compiled {
             let member = profile.as_ref().is_some_and(|p| rule.matches(p, now));
             if record(conn, shop_id, segment_id, person, member, now).await? {

@@ -12,14 +12,19 @@
 //! so the pass and an incremental evaluation never record the same move twice.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinHandle};
+
 use super::StoreError;
+use super::load::EventNeeds;
 use super::page::{Page, Reader};
 use super::write::{Change, Pass, write_batch};
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
-use crate::segments::{Deps, Rule, SegmentSet};
+use crate::segments::{Rule, SegmentSet};
 use crate::store::Db;
 
 /// How a full evaluation pages and batches.
@@ -57,6 +62,11 @@ pub struct FullEvaluation {
     /// People whose profile changed under the pass and were evaluated again before writing.
     pub rechecked: u64,
     pub write_transactions: u64,
+    /// Time spent reading pages, evaluating them, and writing batches, in milliseconds. Reads
+    /// and writes overlap, so the three may add up to more than the pass took.
+    pub read_ms: u64,
+    pub evaluate_ms: u64,
+    pub write_ms: u64,
 }
 
 /// Evaluates every profile of the shop against the segments `segment_ids` names (unknown ids
@@ -78,14 +88,14 @@ pub async fn evaluate_segments(
     let mut ids = Vec::new();
     let mut push_modes = Vec::new();
     let mut set = SegmentSet::new();
-    let mut with_events = false;
+    let mut rules = Vec::new();
     for (id, json, push_mode) in rows {
         if !segment_ids.contains(&id) {
             continue;
         }
         let rule = Rule::from_json(&json)?;
-        with_events |= !Deps::of(&rule).events.is_empty();
         set.insert(ids.len(), &rule)?;
+        rules.push(rule);
         ids.push(id);
         push_modes.push(push_mode);
     }
@@ -96,57 +106,64 @@ pub async fn evaluate_segments(
     if ids.is_empty() {
         return Ok(done);
     }
+    let needs = EventNeeds::of(&rules);
+    let ids: Arc<[String]> = ids.into();
     let reader = Reader {
-        db,
-        shop_id,
-        segment_ids: &ids,
-        with_events,
+        db: db.clone(),
+        shop_id: shop_id.to_owned(),
+        segment_ids: ids.clone(),
+        needs,
         now_ms: now,
         size: options.page_size.max(1),
     };
     let pass = Pass {
-        db,
-        shop_id,
-        segment_ids: &ids,
-        push_modes: &push_modes,
-        set: &set,
+        db: db.clone(),
+        shop_id: shop_id.to_owned(),
+        segment_ids: ids.clone(),
+        push_modes: push_modes.clone().into(),
+        set: Arc::new(set),
+        needs,
         now_ms: now,
     };
-    let mut moved = vec![false; ids.len()];
+    // Three stages, each on its own task so that they overlap on separate cores: reading (and
+    // decoding) the next pages, evaluating this one, writing the last batch of changes. Each
+    // hand-over holds at most one item waiting, which bounds memory and lets a slow stage hold
+    // the others back. Key ranges are disjoint, and on SQLite readers run beside the writer.
+    let (mut pages, reading) = read_ahead(reader);
+    let (batches, writing) = write_behind(pass.clone());
+    let _stop = AbortOnDrop(vec![reading, writing.abort_handle()]);
     let mut pending: Vec<Change> = Vec::new();
     let mut read_at: HashMap<String, Option<i64>> = HashMap::new();
-    let mut page = Some(reader.page("").await?);
-    while let Some(current) = page.take() {
+    while let Some(next) = pages.recv().await {
+        let (current, read_ms) = next?;
+        done.read_ms += read_ms;
         done.profiles += current.profiles.len() as u64;
-        changes_in(&current, &set, now, &mut pending, &mut read_at);
+        let evaluating = Instant::now();
+        changes_in(&current, &pass.set, now, &mut pending, &mut read_at);
+        done.evaluate_ms += elapsed_ms(evaluating);
         let last = current.through.is_none();
-        let batch = (pending.len() >= options.batch_changes || (last && !pending.is_empty()))
-            .then(|| (std::mem::take(&mut pending), std::mem::take(&mut read_at)));
-        // The next page is read while this batch is written: disjoint key ranges, and on
-        // SQLite a reader runs beside the writer.
-        let read_next = async {
-            match &current.through {
-                Some(after) => reader.page(after).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let write = async {
-            match batch {
-                Some((changes, read)) => write_batch(&pass, changes, &read).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let (next, written) = tokio::join!(read_next, write);
-        if let Some(written) = written? {
-            done.write_transactions += 1;
-            done.rechecked += written.rechecked;
-            for (index, (entered, left)) in written.moved.into_iter().enumerate() {
-                done.entered += entered;
-                done.left += left;
-                moved[index] |= entered + left > 0;
+        if pending.len() >= options.batch_changes || (last && !pending.is_empty()) {
+            let batch = (std::mem::take(&mut pending), std::mem::take(&mut read_at));
+            if batches.send(batch).await.is_err() {
+                // The writer stopped on an error, which its result carries.
+                break;
             }
         }
-        page = next?;
+    }
+    drop(batches);
+    let written = writing.await.map_err(|err| {
+        StoreError::Db(sqlx::Error::Io(std::io::Error::other(format!(
+            "the full evaluation's writer stopped: {err}"
+        ))))
+    })??;
+    done.write_ms = written.ms;
+    done.write_transactions = written.transactions;
+    done.rechecked = written.rechecked;
+    let mut moved = vec![false; ids.len()];
+    for (index, (entered, left)) in written.moved.into_iter().enumerate() {
+        done.entered += entered;
+        done.left += left;
+        moved[index] = entered + left > 0;
     }
     finish_moved(db, shop_id, &ids, &push_modes, &moved, now).await?;
     tracing::info!(
@@ -156,10 +173,93 @@ pub async fn evaluate_segments(
         entered = done.entered,
         left = done.left,
         rechecked = done.rechecked,
-        elapsed_ms = started.elapsed().as_millis() as u64,
+        read_ms = done.read_ms,
+        evaluate_ms = done.evaluate_ms,
+        write_ms = done.write_ms,
+        elapsed_ms = elapsed_ms(started),
         "full segment evaluation"
     );
     Ok(done)
+}
+
+/// A page as read, with the milliseconds its reading took.
+type Read = Result<(Page, u64), StoreError>;
+
+/// Reads every page in key order on its own task, one page ahead of the evaluation; an error
+/// ends the reading and is handed over in its turn.
+fn read_ahead(reader: Reader) -> (mpsc::Receiver<Read>, AbortHandle) {
+    let (pages, receiver) = mpsc::channel(1);
+    let task = tokio::spawn(async move {
+        let mut after = String::new();
+        loop {
+            let started = Instant::now();
+            let page = reader.page(&after).await;
+            let read_ms = elapsed_ms(started);
+            let next = match &page {
+                Ok(page) => page.through.clone(),
+                Err(_) => None,
+            };
+            if pages.send(page.map(|page| (page, read_ms))).await.is_err() {
+                return;
+            }
+            match next {
+                Some(through) => after = through,
+                None => return,
+            }
+        }
+    });
+    (receiver, task.abort_handle())
+}
+
+type Batch = (Vec<Change>, HashMap<String, Option<i64>>);
+
+/// What the writer did over the whole pass.
+#[derive(Default)]
+struct Totals {
+    moved: Vec<(u64, u64)>,
+    rechecked: u64,
+    transactions: u64,
+    ms: u64,
+}
+
+/// Writes batches in the order they come, on its own task; stops at the first error.
+fn write_behind(pass: Pass) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, StoreError>>) {
+    let (batches, mut receiver) = mpsc::channel::<Batch>(1);
+    let task = tokio::spawn(async move {
+        let mut totals = Totals {
+            moved: vec![(0, 0); pass.segment_ids.len()],
+            ..Totals::default()
+        };
+        while let Some((changes, read)) = receiver.recv().await {
+            let started = Instant::now();
+            let written = write_batch(&pass, changes, &read).await?;
+            totals.ms += elapsed_ms(started);
+            totals.transactions += 1;
+            totals.rechecked += written.rechecked;
+            for (total, (entered, left)) in totals.moved.iter_mut().zip(written.moved) {
+                total.0 += entered;
+                total.1 += left;
+            }
+        }
+        Ok(totals)
+    });
+    (batches, task)
+}
+
+/// Stops the pass's tasks when it ends early (an error, or the caller giving up on it): a
+/// write cut off mid-transaction rolls back.
+struct AbortOnDrop(Vec<AbortHandle>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The page's membership changes, each person's read version beside them.

@@ -5,36 +5,68 @@ use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::event_ids::ids_of;
 use super::{EVENT_DAYS, StoreError};
 use crate::events::EventKind;
 use crate::segments::{
-    CountryCode, CustomerState, DAY_MS, EventHistory, EventView, MarketingState, OptInLevel,
-    Profile, Tag,
+    CountryCode, CustomerState, DAY_MS, EventHistory, EventKinds, EventView, MarketingState,
+    OptInLevel, Profile, Rule, Tag,
 };
 
-/// At most this many of a person's most recent events are read: segment windows count recent
-/// behaviour, and a bot's flood must not make one evaluation slow.
+/// At most this many of a person's most recent events of each kind are read: segment windows
+/// count recent behaviour, and a bot's flood must not make one evaluation slow. The cap is per
+/// kind so that what a rule sees of one kind never depends on which other kinds are read.
 pub(super) const MAX_EVENTS: i64 = 500;
 
-/// Every person with a profile in the shop.
-pub async fn profile_people(
-    conn: &mut AnyConnection,
-    shop_id: &str,
-) -> Result<Vec<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT person_id FROM profiles WHERE shop_id = $1 ORDER BY person_id")
-            .bind(shop_id)
-            .fetch_all(&mut *conn)
-            .await?,
-    )
+/// What some rules read of the event history: the kinds they count, and among those the kinds
+/// they also filter by product or collection, the only events whose properties need parsing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventNeeds {
+    pub kinds: EventKinds,
+    pub ids: EventKinds,
 }
 
-/// The person's profile snapshot, or `None` when they have no profile row (merged away).
+impl EventNeeds {
+    /// Everything: for showing why a person is or is not in each segment.
+    pub const ALL: EventNeeds = EventNeeds {
+        kinds: EventKinds::ALL,
+        ids: EventKinds::ALL,
+    };
+
+    pub fn of<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> EventNeeds {
+        let mut needs = EventNeeds::default();
+        for rule in rules {
+            rule.walk(&mut |node, _| {
+                if let Rule::Event(event) = node {
+                    needs.kinds = needs.kinds.with(event.kind);
+                    if !event.products.is_empty() || !event.collections.is_empty() {
+                        needs.ids = needs.ids.with(event.kind);
+                    }
+                }
+            });
+        }
+        needs
+    }
+
+    /// `kind IN (…)` markers for the kinds, numbered from `$first`, with the names to bind.
+    pub(super) fn kind_list(&self, first: usize) -> (String, Vec<&'static str>) {
+        let names: Vec<&'static str> = self.kinds.iter().map(EventKind::as_str).collect();
+        let markers = (first..first + names.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (markers, names)
+    }
+}
+
+/// The person's profile snapshot, or `None` when they have no profile row (merged away). Its
+/// event history holds what `needs` names: rules reading other kinds see none of them.
 pub async fn load_profile(
     conn: &mut AnyConnection,
     shop_id: &str,
     person_id: &str,
     now_ms: i64,
+    needs: EventNeeds,
 ) -> Result<Option<Profile>, StoreError> {
     let row = sqlx::query(
         "SELECT lifetime_value, order_count, first_order_at, last_order_at, country, tags, state, \
@@ -50,7 +82,7 @@ pub async fn load_profile(
         return Ok(None);
     };
     let row = read_row(&row, 0)?;
-    let events = load_events(conn, shop_id, person_id, now_ms).await?;
+    let events = load_events(conn, shop_id, person_id, now_ms, needs).await?;
     Ok(Some(snapshot(row, events)))
 }
 
@@ -172,24 +204,39 @@ async fn load_events(
     shop_id: &str,
     person_id: &str,
     now_ms: i64,
+    needs: EventNeeds,
 ) -> Result<EventHistory, StoreError> {
+    if needs.kinds.is_empty() {
+        return Ok(EventHistory::default());
+    }
     let since = now_ms - EVENT_DAYS * DAY_MS;
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT kind, occurred_at, properties FROM events \
-         WHERE shop_id = $1 AND person_id = $2 AND occurred_at >= $3 \
-         ORDER BY occurred_at DESC LIMIT $4",
-    )
-    .bind(shop_id)
-    .bind(person_id)
-    .bind(since)
-    .bind(MAX_EVENTS)
-    .fetch_all(&mut *conn)
-    .await?;
+    let (kinds, names) = needs.kind_list(5);
+    let sql = format!(
+        "SELECT kind, occurred_at, properties FROM (\
+           SELECT kind, occurred_at, properties, \
+             ROW_NUMBER() OVER (PARTITION BY kind ORDER BY occurred_at DESC) AS recent \
+           FROM events WHERE shop_id = $1 AND person_id = $2 AND occurred_at >= $3 \
+             AND kind IN ({kinds})\
+         ) AS windowed WHERE recent <= $4"
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(person_id)
+        .bind(since)
+        .bind(MAX_EVENTS);
+    for name in names {
+        query = query.bind(name);
+    }
+    let rows: Vec<(String, i64, String)> = query.fetch_all(&mut *conn).await?;
     let parsed: Vec<(EventKind, i64, Vec<u64>, Vec<u64>)> = rows
         .into_iter()
         .filter_map(|(kind, at, props)| {
             let kind = EventKind::parse(&kind)?;
-            let (products, collections) = ids_of(&props);
+            let (products, collections) = if needs.ids.contains(kind) {
+                ids_of(&props)
+            } else {
+                (Vec::new(), Vec::new())
+            };
             Some((kind, at, products, collections))
         })
         .collect();
@@ -201,52 +248,4 @@ async fn load_events(
             collections,
         },
     )))
-}
-
-/// Product ids (top-level `product_id` or each of `products[].product_id`) and collection ids
-/// (`collection_id`) from an event's properties; ids may be numbers, strings or GIDs.
-pub(super) fn ids_of(properties: &str) -> (Vec<u64>, Vec<u64>) {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(properties) else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut products: Vec<u64> = Vec::new();
-    products.extend(value.get("product_id").and_then(numeric_id));
-    if let Some(lines) = value.get("products").and_then(|p| p.as_array()) {
-        products.extend(
-            lines
-                .iter()
-                .filter_map(|l| l.get("product_id"))
-                .filter_map(numeric_id),
-        );
-    }
-    products.sort_unstable();
-    products.dedup();
-    let collections = value
-        .get("collection_id")
-        .and_then(numeric_id)
-        .into_iter()
-        .collect();
-    (products, collections)
-}
-
-fn numeric_id(value: &serde_json::Value) -> Option<u64> {
-    match value {
-        serde_json::Value::Number(n) => n.as_u64(),
-        serde_json::Value::String(s) => s.rsplit('/').next()?.parse().ok(),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ids_of;
-
-    #[test]
-    fn product_ids_come_from_the_event_and_its_lines() {
-        let (products, collections) = ids_of(
-            r#"{"product_id":"gid://shopify/Product/7","products":[{"product_id":"9"},{"product_id":7}],"collection_id":3}"#,
-        );
-        assert_eq!(products, vec![7, 9]);
-        assert_eq!(collections, vec![3]);
-    }
 }

@@ -3,6 +3,7 @@
 
 mod error;
 mod evaluate;
+mod event_ids;
 mod full;
 mod load;
 mod mode;
@@ -16,8 +17,9 @@ pub use evaluate::{
     EVENT_DAYS, Evaluated, evaluate_changed_in, evaluate_people, reevaluate_segment,
 };
 pub use full::{FullEvaluation, FullOptions, evaluate_segments};
-pub use load::{load_profile, profile_people};
+pub use load::{EventNeeds, load_profile};
 pub use mode::{set_mode, update_rule};
+pub use page::scan_profiles;
 pub use push::{
     BULK_THRESHOLD, POLL_INTERVAL_MS, PushError, PushOutcome, native_name, push_native, push_tags,
 };

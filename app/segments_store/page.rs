@@ -4,15 +4,17 @@
 //! no lock. What was read may be stale by the time it is written; see `full.rs`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::Row;
 
 use super::StoreError;
 use super::evaluate::EVENT_DAYS;
-use super::load::{MAX_EVENTS, PROFILE_COLUMNS, ProfileRow, ids_of, read_row, snapshot};
+use super::event_ids::ids_of;
+use super::load::{EventNeeds, MAX_EVENTS, PROFILE_COLUMNS, ProfileRow, read_row, snapshot};
 use crate::events::EventKind;
 use crate::segments::{DAY_MS, EventHistory, EventView, Profile};
-use crate::store::Db;
+use crate::store::{Db, packed};
 
 /// A profile as read, with the version it was read at.
 pub(super) struct Read {
@@ -31,18 +33,19 @@ pub(super) struct Page {
     pub through: Option<String>,
 }
 
-/// What the pass reads on every page.
-pub(super) struct Reader<'a> {
-    pub db: &'a Db,
-    pub shop_id: &'a str,
-    pub segment_ids: &'a [String],
-    /// False when no rule of the pass counts events: the events table is not read at all.
-    pub with_events: bool,
+/// What the pass reads on every page. Owned, so that reading can run on its own task.
+#[derive(Clone)]
+pub(super) struct Reader {
+    pub db: Db,
+    pub shop_id: String,
+    pub segment_ids: Arc<[String]>,
+    /// The events the pass's rules read; none: the events table is not read at all.
+    pub needs: EventNeeds,
     pub now_ms: i64,
     pub size: usize,
 }
 
-impl Reader<'_> {
+impl Reader {
     /// The page of people with ids after `after` (`""`: from the start).
     pub async fn page(&self, after: &str) -> Result<Page, StoreError> {
         let sql = format!(
@@ -50,7 +53,7 @@ impl Reader<'_> {
              WHERE shop_id = $1 AND person_id > $2 ORDER BY person_id LIMIT $3"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(self.shop_id)
+            .bind(self.shop_id.as_str())
             .bind(after)
             .bind(i64::try_from(self.size).unwrap_or(i64::MAX))
             .fetch_all(self.db.pool())
@@ -63,8 +66,8 @@ impl Reader<'_> {
         let through = (read.len() >= self.size)
             .then(|| read.last().map(|(person, _, _)| person.clone()))
             .flatten();
-        let mut events = match (self.with_events, read.last()) {
-            (true, Some((last, _, _))) => self.events(after, last).await?,
+        let mut events = match read.last() {
+            Some((last, _, _)) if !self.needs.kinds.is_empty() => self.events(after, last).await?,
             _ => HashMap::new(),
         };
         let profiles = read
@@ -78,7 +81,11 @@ impl Reader<'_> {
                 }
             })
             .collect();
-        let members = self.members(after, through.as_deref()).await?;
+        let members = if self.segment_ids.is_empty() {
+            Vec::new()
+        } else {
+            self.members(after, through.as_deref()).await?
+        };
         Ok(Page {
             profiles,
             members,
@@ -86,30 +93,72 @@ impl Reader<'_> {
         })
     }
 
-    /// Events in the window of every person with an id in `(after, through]`, by person.
+    /// Events in the window of every person with an id in `(after, through]`, by person: read
+    /// packed into one value (`packed.rs`), properties only for kinds whose ids a rule filters on.
     async fn events(
         &self,
         after: &str,
         through: &str,
     ) -> Result<HashMap<String, Vec<Event>>, StoreError> {
+        let backend = self.db.backend();
         let since = self.now_ms - EVENT_DAYS * DAY_MS;
-        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
-            "SELECT person_id, kind, occurred_at, properties FROM events \
-             WHERE shop_id = $1 AND person_id > $2 AND person_id <= $3 AND occurred_at >= $4",
-        )
-        .bind(self.shop_id)
-        .bind(after)
-        .bind(through)
-        .bind(since)
-        .fetch_all(self.db.pool())
-        .await?;
+        let (kinds, mut names) = self.needs.kind_list(5);
+        let with_ids = EventNeeds {
+            kinds: self.needs.ids,
+            ids: self.needs.ids,
+        };
+        let properties = if with_ids.kinds.is_empty() {
+            "''".to_owned()
+        } else {
+            let (id_kinds, id_names) = with_ids.kind_list(5 + names.len());
+            names.extend(id_names);
+            format!("CASE WHEN kind IN ({id_kinds}) THEN properties ELSE '' END")
+        };
+        let record = packed::record(
+            backend,
+            &[
+                "person_id",
+                "kind",
+                "CAST(occurred_at AS TEXT)",
+                &properties,
+            ],
+        );
+        let sql = format!(
+            "SELECT {} FROM events \
+             WHERE shop_id = $1 AND person_id > $2 AND person_id <= $3 AND occurred_at >= $4 \
+             AND kind IN ({kinds})",
+            packed::joined(backend, &record, packed::RECORD)
+        );
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(self.shop_id.as_str())
+            .bind(after)
+            .bind(through)
+            .bind(since);
+        for name in names {
+            query = query.bind(name);
+        }
+        let packed_rows: Option<String> = query.fetch_one(self.db.pool()).await?;
         let mut by_person: HashMap<String, Vec<Event>> = HashMap::new();
-        for (person, kind, at, properties) in rows {
-            let Some(kind) = EventKind::parse(&kind) else {
+        for record in packed_rows
+            .as_deref()
+            .unwrap_or_default()
+            .split(packed::RECORD)
+        {
+            let mut fields = record.splitn(4, packed::UNIT);
+            let (Some(person), Some(kind), Some(at), Some(properties)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
                 continue;
             };
-            let (products, collections) = ids_of(&properties);
-            by_person.entry(person).or_default().push(Event {
+            let (Some(kind), Ok(at)) = (EventKind::parse(kind), at.parse::<i64>()) else {
+                continue;
+            };
+            let (products, collections) = if self.needs.ids.contains(kind) {
+                ids_of(properties)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            by_person.entry(person.to_owned()).or_default().push(Event {
                 kind,
                 at,
                 products,
@@ -119,7 +168,8 @@ impl Reader<'_> {
         Ok(by_person)
     }
 
-    /// Current members of the pass's segments with ids in `(after, through]`.
+    /// Current members of the pass's segments with ids in `(after, through]`: one packed row
+    /// per segment (`packed.rs`).
     async fn members(
         &self,
         after: &str,
@@ -136,17 +186,18 @@ impl Reader<'_> {
             ""
         };
         let sql = format!(
-            "SELECT person_id, segment_id FROM memberships WHERE shop_id = $1 AND member = 1 \
-             AND person_id > $2{upper} AND segment_id IN ({})",
+            "SELECT segment_id, {} FROM memberships WHERE shop_id = $1 AND member = 1 \
+             AND person_id > $2{upper} AND segment_id IN ({}) GROUP BY segment_id",
+            packed::joined(self.db.backend(), "person_id", packed::UNIT),
             list.join(", ")
         );
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.shop_id)
+            .bind(self.shop_id.as_str())
             .bind(after);
         if let Some(through) = through {
             query = query.bind(through);
         }
-        for id in self.segment_ids {
+        for id in self.segment_ids.iter() {
             query = query.bind(id);
         }
         let rows: Vec<(String, String)> = query.fetch_all(self.db.pool()).await?;
@@ -156,12 +207,57 @@ impl Reader<'_> {
             .enumerate()
             .map(|(i, id)| (id.as_str(), i))
             .collect();
-        Ok(rows
-            .into_iter()
-            .filter_map(|(person, segment)| Some((person, *index.get(segment.as_str())?)))
-            .collect())
+        let mut members = Vec::new();
+        for (segment, people) in &rows {
+            let Some(&segment) = index.get(segment.as_str()) else {
+                continue;
+            };
+            members.extend(
+                people
+                    .split(packed::UNIT)
+                    .filter(|person| !person.is_empty())
+                    .map(|person| (person.to_owned(), segment)),
+            );
+        }
+        Ok(members)
     }
 }
+
+/// Calls `visit` with every profile of the shop, a page at a time, with the events `needs` names:
+/// for reads over the whole shop that change nothing (a preview count, the first-segment
+/// suggestion). Returns how many profiles there were.
+pub async fn scan_profiles(
+    db: &Db,
+    shop_id: &str,
+    needs: EventNeeds,
+    now_ms: i64,
+    mut visit: impl FnMut(Profile),
+) -> Result<u64, StoreError> {
+    let reader = Reader {
+        db: db.clone(),
+        shop_id: shop_id.to_owned(),
+        segment_ids: Arc::from([]),
+        needs,
+        now_ms,
+        size: SCAN_PAGE,
+    };
+    let mut seen = 0;
+    let mut after = String::new();
+    loop {
+        let page = reader.page(&after).await?;
+        seen += page.profiles.len() as u64;
+        for read in page.profiles {
+            visit(read.profile);
+        }
+        match page.through {
+            Some(through) => after = through,
+            None => return Ok(seen),
+        }
+    }
+}
+
+/// Profiles per page of [`scan_profiles`].
+const SCAN_PAGE: usize = 2_000;
 
 struct Event {
     kind: EventKind,
@@ -170,10 +266,22 @@ struct Event {
     collections: Vec<u64>,
 }
 
-/// The person's most recent events, capped as `load_profile` caps them.
+/// The person's most recent events of each kind, capped as `load_profile` caps them.
 fn history(mut events: Vec<Event>) -> EventHistory {
-    events.sort_unstable_by_key(|e| std::cmp::Reverse(e.at));
-    events.truncate(usize::try_from(MAX_EVENTS).unwrap_or(usize::MAX));
+    let cap = usize::try_from(MAX_EVENTS).unwrap_or(usize::MAX);
+    if events.len() > cap {
+        events.sort_unstable_by_key(|e| (e.kind as u8, std::cmp::Reverse(e.at)));
+        let mut kept = 0;
+        let mut previous = None;
+        events.retain(|e| {
+            if previous != Some(e.kind) {
+                previous = Some(e.kind);
+                kept = 0;
+            }
+            kept += 1;
+            kept <= cap
+        });
+    }
     EventHistory::from_events(events.iter().map(|e| EventView {
         kind: e.kind,
         at_ms: e.at,

@@ -3,6 +3,8 @@
 use sqlx::AnyConnection;
 
 use super::StoreError;
+use super::load::EventNeeds;
+use super::page::scan_profiles;
 use crate::clock::now_ms;
 use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, queue};
 use crate::segments::{CompiledRule, Deps, Rule, unique_slug};
@@ -224,19 +226,15 @@ pub async fn time_dependent(db: &Db) -> Result<Vec<(String, String)>, StoreError
     Ok(due)
 }
 
-/// How many of the shop's profiles match `rule` now.
+/// How many of the shop's profiles match `rule` now: the shop's profiles read a page at a time,
+/// with only the events the rule counts.
 pub async fn preview_count(db: &Db, shop_id: &str, rule: &Rule) -> Result<i64, StoreError> {
     let compiled = CompiledRule::compile(rule)?;
     let now = now_ms();
-    let mut conn = db.pool().acquire().await?;
-    let people = super::profile_people(&mut conn, shop_id).await?;
     let mut count = 0;
-    for person in people {
-        if let Some(profile) = super::load_profile(&mut conn, shop_id, &person, now).await?
-            && compiled.matches(&profile, now)
-        {
-            count += 1;
-        }
-    }
+    scan_profiles(db, shop_id, EventNeeds::of([rule]), now, |profile| {
+        count += i64::from(compiled.matches(&profile, now));
+    })
+    .await?;
     Ok(count)
 }

@@ -5,14 +5,15 @@
 //! keeps each segment's `member_count` by the exact number of rows changed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sqlx::AnyConnection;
 
 use super::StoreError;
-use super::load::load_profile;
+use super::load::{EventNeeds, load_profile};
 use crate::jobs::{NewJob, PushSegmentTags, queue};
 use crate::segments::SegmentSet;
-use crate::store::{Db, dialect};
+use crate::store::{Db, dialect, packed};
 
 /// One membership to change: `person` enters (or leaves) segment number `segment` of the pass.
 #[derive(Debug, Clone)]
@@ -22,14 +23,17 @@ pub(super) struct Change {
     pub enter: bool,
 }
 
-/// What the pass knows while writing.
-pub(super) struct Pass<'a> {
-    pub db: &'a Db,
-    pub shop_id: &'a str,
-    pub segment_ids: &'a [String],
+/// What the pass knows while writing. Owned, so that writing can run on its own task.
+#[derive(Clone)]
+pub(super) struct Pass {
+    pub db: Db,
+    pub shop_id: String,
+    pub segment_ids: Arc<[String]>,
     /// Each segment's push mode (`tag`, `native`, `none`), beside its id.
-    pub push_modes: &'a [String],
-    pub set: &'a SegmentSet<usize>,
+    pub push_modes: Arc<[String]>,
+    pub set: Arc<SegmentSet<usize>>,
+    /// The events the pass's rules read.
+    pub needs: EventNeeds,
     pub now_ms: i64,
 }
 
@@ -37,6 +41,10 @@ pub(super) struct Pass<'a> {
 /// real push when it ends; this one covers a pass that dies midway (its retry finds nothing
 /// left to move, so would queue nothing), and while queued it absorbs every later batch's.
 const SAFETY_PUSH_DELAY_MS: i64 = 5 * 60 * 1000;
+
+/// People per packed list in one statement: a batch's changes for one segment usually fit in
+/// one, and a statement stays a bounded size.
+const PACKED_LIST: usize = 10_000;
 
 /// What one batch changed.
 #[derive(Debug, Default)]
@@ -50,7 +58,7 @@ pub(super) struct Written {
 /// Applies `changes`; `read` holds the profile version each changed person was read at
 /// (`None`: they had no profile).
 pub(super) async fn write_batch(
-    pass: &Pass<'_>,
+    pass: &Pass,
     mut changes: Vec<Change>,
     read: &HashMap<String, Option<i64>>,
 ) -> Result<Written, StoreError> {
@@ -93,24 +101,21 @@ pub(super) async fn write_batch(
 /// locked until commit, so no profile can change between this check and the writes.
 async fn versions(
     conn: &mut AnyConnection,
-    pass: &Pass<'_>,
+    pass: &Pass,
     people: &[&str],
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut found = HashMap::with_capacity(people.len());
-    let mut offset = 0;
-    for size in dialect::statement_sizes(people.len()) {
-        let chunk = &people[offset..offset + size];
-        offset += size;
+    for chunk in people.chunks(PACKED_LIST) {
         let sql = format!(
             "SELECT person_id, version FROM profiles WHERE shop_id = $1 AND person_id IN ({}){}",
-            markers(2, size),
+            packed::list_rows(pass.db.backend(), 2),
             dialect::lock_read(pass.db.backend())
         );
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pass.shop_id);
-        for person in chunk {
-            query = query.bind(*person);
-        }
-        let rows: Vec<(String, i64)> = query.fetch_all(&mut *conn).await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id.as_str())
+            .bind(packed::json_list(chunk))
+            .fetch_all(&mut *conn)
+            .await?;
         found.extend(rows);
     }
     Ok(found)
@@ -120,14 +125,16 @@ async fn versions(
 /// transaction: what the per-person evaluation would conclude.
 async fn evaluate_again(
     conn: &mut AnyConnection,
-    pass: &Pass<'_>,
+    pass: &Pass,
     person: &str,
 ) -> Result<Vec<Change>, StoreError> {
-    let profile = load_profile(conn, pass.shop_id, person, pass.now_ms).await?;
+    let profile = load_profile(conn, &pass.shop_id, person, pass.now_ms, pass.needs).await?;
     let members: Vec<String> = sqlx::query_scalar(
-        "SELECT segment_id FROM memberships WHERE shop_id = $1 AND person_id = $2 AND member = 1",
+        // The segment list turns a scan of the shop's memberships into one key lookup per segment.
+        "SELECT segment_id FROM memberships WHERE shop_id = $1 AND person_id = $2 AND member = 1 \
+         AND segment_id IN (SELECT id FROM segments WHERE shop_id = $1)",
     )
-    .bind(pass.shop_id)
+    .bind(pass.shop_id.as_str())
     .bind(person)
     .fetch_all(&mut *conn)
     .await?;
@@ -153,7 +160,7 @@ async fn evaluate_again(
 /// Entries and exits, per segment in multi-row statements; then the counts.
 async fn apply(
     conn: &mut AnyConnection,
-    pass: &Pass<'_>,
+    pass: &Pass,
     changes: &[Change],
     written: &mut Written,
 ) -> Result<(), StoreError> {
@@ -183,7 +190,7 @@ async fn apply(
         )
         .bind(i64::try_from(entered).unwrap_or(i64::MAX) - i64::try_from(left).unwrap_or(0))
         .bind(pass.now_ms)
-        .bind(pass.shop_id)
+        .bind(pass.shop_id.as_str())
         .bind(segment_id)
         .execute(&mut *conn)
         .await?;
@@ -193,7 +200,7 @@ async fn apply(
                 segment_id: segment_id.clone(),
                 poll: false,
             };
-            let mut job = NewJob::now(pass.shop_id, PushSegmentTags::KIND, &job);
+            let mut job = NewJob::now(&pass.shop_id, PushSegmentTags::KIND, &job);
             job.run_at += SAFETY_PUSH_DELAY_MS;
             job.unique_key = Some(format!("full-pass-push:{segment_id}"));
             queue::enqueue(conn, &job).await?;
@@ -206,33 +213,29 @@ async fn apply(
 /// returns how many rows changed.
 async fn enter_all(
     conn: &mut AnyConnection,
-    pass: &Pass<'_>,
+    pass: &Pass,
     segment_id: &str,
     people: &[&str],
 ) -> Result<u64, StoreError> {
     let mut changed = 0;
-    let mut offset = 0;
-    for size in dialect::statement_sizes(people.len()) {
-        let chunk = &people[offset..offset + size];
-        offset += size;
-        let rows: Vec<String> = (0..size)
-            .map(|i| format!("($1, $2, ${}, 1, $3, 0)", i + 4))
-            .collect();
+    for chunk in people.chunks(PACKED_LIST) {
+        // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.
         let sql = format!(
             "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
-             VALUES {} ON CONFLICT (shop_id, segment_id, person_id) DO UPDATE SET member = 1, \
+             SELECT $1, $2, people.value, 1, $3, 0 FROM ({}) AS people WHERE true \
+             ON CONFLICT (shop_id, segment_id, person_id) DO UPDATE SET member = 1, \
              entered_at = excluded.entered_at, left_at = NULL, pushed = 0 \
              WHERE memberships.member = 0",
-            rows.join(", ")
+            packed::list_rows(pass.db.backend(), 4)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(pass.shop_id)
+        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id.as_str())
             .bind(segment_id)
-            .bind(pass.now_ms);
-        for person in chunk {
-            query = query.bind(*person);
-        }
-        changed += query.execute(&mut *conn).await?.rows_affected();
+            .bind(pass.now_ms)
+            .bind(packed::json_list(chunk))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     }
     Ok(changed)
 }
@@ -240,36 +243,25 @@ async fn enter_all(
 /// Marks current members as left now (unpushed); returns how many rows changed.
 async fn leave_all(
     conn: &mut AnyConnection,
-    pass: &Pass<'_>,
+    pass: &Pass,
     segment_id: &str,
     people: &[&str],
 ) -> Result<u64, StoreError> {
     let mut changed = 0;
-    let mut offset = 0;
-    for size in dialect::statement_sizes(people.len()) {
-        let chunk = &people[offset..offset + size];
-        offset += size;
+    for chunk in people.chunks(PACKED_LIST) {
         let sql = format!(
             "UPDATE memberships SET member = 0, left_at = $3, pushed = 0 \
              WHERE shop_id = $1 AND segment_id = $2 AND member = 1 AND person_id IN ({})",
-            markers(4, size)
+            packed::list_rows(pass.db.backend(), 4)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(pass.shop_id)
+        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id.as_str())
             .bind(segment_id)
-            .bind(pass.now_ms);
-        for person in chunk {
-            query = query.bind(*person);
-        }
-        changed += query.execute(&mut *conn).await?.rows_affected();
+            .bind(pass.now_ms)
+            .bind(packed::json_list(chunk))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     }
     Ok(changed)
-}
-
-/// `$first, $first+1, …`, `count` of them.
-fn markers(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -3,6 +3,7 @@
 //! what genuinely differs between the two lives in `dialect`.
 
 pub mod dialect;
+pub mod packed;
 mod write;
 
 pub use write::{ExecuteInTurn, Turn, WriteTx};

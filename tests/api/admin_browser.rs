@@ -142,13 +142,18 @@ async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_pr
     let api_key = app.state.config.api_key.clone();
     let (paths, segment) = shop_with_a_profile_and_a_segment(&app).await;
     let screenshots = artefacts("admin");
+    let token = app.session_token(SHOP).await;
+    let fresh = app.session_token(SHOP).await;
+    assert_ne!(token, fresh, "the sandbox mints a new token each time");
     let report = run_script(
         "admin.mjs",
         &[
             "--base",
             &app.app_url,
             "--token",
-            &app.session_token(SHOP).await,
+            &token,
+            "--fresh-token",
+            &fresh,
             "--pages",
             &paths.join(","),
             "--segment",
@@ -172,6 +177,9 @@ async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_pr
         );
         assert_eq!(page["app_bridge"], "undefined", "{path}");
         assert_eq!(page["admin_js"], true, "{path}: admin.js loaded");
+        // Without App Bridge the in-page tabs navigate and its sidebar menu stays hidden.
+        assert_eq!(page["tabs_visible"], true, "{path}");
+        assert_eq!(page["nav_menu_visible"], false, "{path}");
         assert_eq!(page["errors"], json!([]), "{path}: no script errors");
         assert!(
             !page["h1"].as_str().unwrap_or_default().is_empty(),
@@ -239,6 +247,38 @@ async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_pr
             .is_some_and(|h| h.starts_with("Bearer ")),
         "{actions}"
     );
+    // Inside the admin, App Bridge's title bar and sidebar take over from the page's own.
+    let chrome = &bridge["chrome"];
+    assert_eq!(chrome["html_class"], "app-bridge", "{chrome}");
+    assert_eq!(chrome["title"], "Segments", "{chrome}");
+    assert_eq!(
+        chrome["buttons"],
+        json!([{ "variant": "primary", "text": "Create segment" }]),
+        "{chrome}"
+    );
+    assert_eq!(
+        chrome["nav"],
+        json!([
+            { "href": "/", "rel": "home", "text": "Home" },
+            { "href": "/admin/segments", "rel": null, "text": "Segments" },
+            { "href": "/admin/profiles", "rel": null, "text": "Profiles" },
+            { "href": "/admin/discounts", "rel": null, "text": "Discounts" },
+            { "href": "/admin/pixel", "rel": null, "text": "Pixel" },
+            { "href": "/admin/privacy", "rel": null, "text": "Privacy" },
+        ]),
+        "{chrome}"
+    );
+    assert_eq!(chrome["tabs_visible"], false, "{chrome}");
+    assert_eq!(
+        chrome["header_size"],
+        json!([1, 1]),
+        "visually hidden: {chrome}"
+    );
+    let forwarded = &bridge["forwarded"];
+    assert_eq!(forwarded["path"], "/admin/segments", "{forwarded}");
+    assert_eq!(forwarded["hash"], "#create", "{forwarded}");
+    assert_eq!(forwarded["fresh_token"], true, "{forwarded}");
+    assert_eq!(forwarded["status_h1"], "Segments", "{forwarded}");
 
     for shot in [
         "admin-home.png",
@@ -250,6 +290,7 @@ async fn every_admin_page_works_without_app_bridge_and_toasts_through_it_when_pr
         "admin-privacy.png",
         "admin-segments-toasts.png",
         "admin-segment-created.png",
+        "admin-segments-app-bridge.png",
     ] {
         assert!(screenshots.join(shot).exists(), "{shot} kept");
     }

@@ -264,7 +264,9 @@ async fn a_tampered_or_missing_session_token_is_refused_with_a_reason(app: TestA
     assert_eq!(response.status(), 401);
     assert!(response.text().await.unwrap().contains("no session token"));
 
-    // A page load with a forged id_token neither renders nor installs anything.
+    // A page load with a forged id_token neither renders nor installs anything: embedded, it
+    // is sent for a fresh token (the bounce, tests/api/session_bounce.rs); outside the admin it
+    // is refused.
     let before = snapshot(&app).await;
     let response = app
         .http
@@ -272,6 +274,18 @@ async fn a_tampered_or_missing_session_token_is_refused_with_a_reason(app: TestA
             "{}/?embedded=1&shop={SHOP}&id_token={tampered}",
             app.app_url
         ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with("/auth/session-token?") && !location.contains(&tampered),
+        "{location}"
+    );
+    let response = app
+        .http
+        .get(format!("{}/?shop={SHOP}&id_token={tampered}", app.app_url))
         .send()
         .await
         .unwrap();

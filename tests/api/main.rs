@@ -23,6 +23,7 @@ mod segment_push;
 mod segment_push_bench;
 mod segments;
 mod segments_full;
+mod session_bounce;
 mod storefront;
 mod storefront_browser;
 mod throttling;

@@ -5,10 +5,11 @@
 //   pages:   per path, the served <head>, the page's h1 and primary action, whether App Bridge
 //            (window.shopify) and admin.js (window.segops) are there, and the CDN requests made
 //   actions: the toasts the Segments page showed (text, role, whether each hid or stayed), and
-//            with a stand-in App Bridge, the toasts and session tokens admin.js asked it for
+//            with a stand-in App Bridge, the toasts and session tokens admin.js asked it for,
+//            the title bar and sidebar it was given, and where a forwarded link click went
 // Usage:
-//   node admin.mjs --base <app URL> --token <session token> --pages <path,path,…>
-//                  --segment <segment id> [--screenshot-dir <dir>]
+//   node admin.mjs --base <app URL> --token <session token> --fresh-token <another token>
+//                  --pages <path,path,…> --segment <segment id> [--screenshot-dir <dir>]
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -25,6 +26,7 @@ try {
     options: {
       base: {type: 'string'},
       token: {type: 'string'},
+      'fresh-token': {type: 'string'},
       pages: {type: 'string'},
       segment: {type: 'string'},
       'screenshot-dir': {type: 'string'},
@@ -33,7 +35,7 @@ try {
 } catch (error) {
   fail(error.message);
 }
-for (const name of ['base', 'token', 'pages', 'segment']) {
+for (const name of ['base', 'token', 'fresh-token', 'pages', 'segment']) {
   if (!values[name]) fail(`--${name} is required`);
 }
 
@@ -82,6 +84,8 @@ try {
       h1: (await page.locator('h1').first().textContent())?.replace(/\s+/g, ' ').trim(),
       primary: (await page.locator('.page-header .page-actions .button-primary').allTextContents()).map((t) => t.trim()),
       app_bridge: await page.evaluate(() => typeof window.shopify),
+      tabs_visible: await page.locator('nav.tabs').isVisible(),
+      nav_menu_visible: await page.locator('ui-nav-menu').isVisible(),
       admin_js: await page.evaluate(() => typeof window.segops === 'object' && typeof window.segops.toast === 'function'),
       cdn_requests: cdnRequests.slice(before),
       errors: pageErrors,
@@ -139,14 +143,15 @@ try {
   await page.close();
 
   // With App Bridge present: a stand-in for Shopify's script (the real one cannot load here)
-  // exposing the two calls admin.js makes, `shopify.idToken()` and `shopify.toast.show()`.
+  // exposing the two calls admin.js makes, `shopify.idToken()` (answering a newer token than the
+  // one the page was served with) and `shopify.toast.show()`.
   const bridged = await browser.newContext({viewport: {width: 1280, height: 900}});
   await bridged.route('https://cdn.shopify.com/shopifycloud/app-bridge.js', (route) =>
     route.fulfill({
       contentType: 'text/javascript',
       body: `window.__bridge = {toasts: [], tokens: 0};
         window.shopify = {
-          idToken: async () => { window.__bridge.tokens += 1; return ${JSON.stringify(values.token)}; },
+          idToken: async () => { window.__bridge.tokens += 1; return ${JSON.stringify(values['fresh-token'])}; },
           toast: {show: (message, options) => window.__bridge.toasts.push({message, options: options || {}})},
         };`,
     }),
@@ -164,6 +169,34 @@ try {
     token_calls: await withBridge.evaluate(() => window.__bridge.tokens),
     authorization: sent,
     in_page_toasts: await withBridge.locator('.toast').count(),
+  };
+  // The admin's chrome: the title bar built from the page header, the sidebar menu, and the
+  // in-page tabs and header out of sight (the header only visually: it is 1px, clipped).
+  actions.app_bridge.chrome = await withBridge.evaluate(() => {
+    const bar = document.querySelector('ui-title-bar');
+    const header = document.querySelector('.page-header').getBoundingClientRect();
+    return {
+      html_class: document.documentElement.className,
+      title: bar && bar.getAttribute('title'),
+      buttons: bar ? [...bar.querySelectorAll('button')].map((b) => ({variant: b.getAttribute('variant'), text: b.textContent})) : [],
+      nav: [...document.querySelectorAll('ui-nav-menu a')].map((a) => ({href: a.getAttribute('href'), rel: a.getAttribute('rel'), text: a.textContent.trim()})),
+      header_size: [header.width, header.height],
+    };
+  });
+  actions.app_bridge.chrome.tabs_visible = await withBridge.locator('nav.tabs').isVisible();
+  await shoot(withBridge, 'admin-segments-app-bridge.png');
+  // App Bridge forwards a title bar click to the button; on the home page the primary action is
+  // a link to Segments carrying the page's (old) token, which admin.js swaps for a fresh one.
+  await withBridge.goto(url('/'), {waitUntil: 'load'});
+  const navigated = withBridge.waitForURL((u) => u.pathname === '/admin/segments', {timeout: 15000});
+  await withBridge.evaluate(() => document.querySelector('ui-title-bar button[variant=primary]').click());
+  await navigated;
+  const landed = new URL(withBridge.url());
+  actions.app_bridge.forwarded = {
+    path: landed.pathname,
+    hash: landed.hash,
+    fresh_token: landed.searchParams.get('id_token') === values['fresh-token'],
+    status_h1: (await withBridge.locator('h1').first().textContent())?.trim(),
   };
   await bridged.close();
 
