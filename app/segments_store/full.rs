@@ -21,7 +21,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 use super::StoreError;
 use super::load::EventNeeds;
 use super::page::{Page, Reader};
-use super::write::{Change, Pass, write_batch};
+use super::write::{Change, Pass, SafetyPushes, write_batch};
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{Rule, SegmentSet};
@@ -230,9 +230,10 @@ fn write_behind(pass: Pass) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, S
             moved: vec![(0, 0); pass.segment_ids.len()],
             ..Totals::default()
         };
+        let mut safety = SafetyPushes::new(pass.segment_ids.len());
         while let Some((changes, read)) = receiver.recv().await {
             let started = Instant::now();
-            let written = write_batch(&pass, changes, &read).await?;
+            let written = write_batch(&pass, changes, &read, &mut safety).await?;
             totals.ms += elapsed_ms(started);
             totals.transactions += 1;
             totals.rechecked += written.rechecked;

@@ -289,3 +289,38 @@ fn history(mut events: Vec<Event>) -> EventHistory {
         collections: &e.collections,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Event, MAX_EVENTS, history};
+    use crate::events::EventKind;
+
+    fn events(kind: EventKind, count: i64) -> impl Iterator<Item = Event> {
+        (0..count).map(move |at| Event {
+            kind,
+            at,
+            products: Vec::new(),
+            collections: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_flood_of_one_kind_never_hides_the_other_kinds() {
+        let flood = MAX_EVENTS + 300;
+        let kept = history(
+            events(EventKind::ProductView, flood)
+                .chain(events(EventKind::Purchase, 3))
+                .collect(),
+        );
+        let count = |kind| kept.iter().filter(|e| e.kind == kind).count();
+        assert_eq!(count(EventKind::Purchase), 3);
+        assert_eq!(count(EventKind::ProductView), MAX_EVENTS as usize);
+        // The most recent of the flood are the ones kept.
+        let oldest_view = kept
+            .iter()
+            .filter(|e| e.kind == EventKind::ProductView)
+            .map(|e| e.at_ms)
+            .min();
+        assert_eq!(oldest_view, Some(flood - MAX_EVENTS));
+    }
+}

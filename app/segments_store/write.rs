@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sqlx::AnyConnection;
 
@@ -55,12 +56,34 @@ pub(super) struct Written {
     pub rechecked: u64,
 }
 
+/// When each segment's safety-net push was last queued by this pass, so that a pass of many
+/// batches queues it about once a minute rather than once per batch (one statement fewer per
+/// segment per batch; the queued job absorbs the rest).
+pub(super) struct SafetyPushes(Vec<Option<Instant>>);
+
+impl SafetyPushes {
+    pub fn new(segments: usize) -> SafetyPushes {
+        SafetyPushes(vec![None; segments])
+    }
+
+    fn due(&self, segment: usize) -> bool {
+        self.0
+            .get(segment)
+            .copied()
+            .flatten()
+            .is_none_or(|at| at.elapsed() >= SAFETY_PUSH_REQUEUE)
+    }
+}
+
+const SAFETY_PUSH_REQUEUE: Duration = Duration::from_secs(60);
+
 /// Applies `changes`; `read` holds the profile version each changed person was read at
 /// (`None`: they had no profile).
 pub(super) async fn write_batch(
     pass: &Pass,
     mut changes: Vec<Change>,
     read: &HashMap<String, Option<i64>>,
+    safety: &mut SafetyPushes,
 ) -> Result<Written, StoreError> {
     let mut conn = pass.db.begin_write().await?;
     let result = async {
@@ -81,13 +104,20 @@ pub(super) async fn write_batch(
                 changes.extend(evaluate_again(&mut conn, pass, person).await?);
             }
         }
-        apply(&mut conn, pass, &changes, &mut written).await?;
-        Ok(written)
+        let queued = apply(&mut conn, pass, &changes, &mut written, safety).await?;
+        Ok((written, queued))
     }
     .await;
     match result {
-        Ok(written) => {
+        Ok((written, queued)) => {
             conn.commit().await?;
+            // Recorded only once committed: a rolled-back queueing is queued again next time.
+            let now = Instant::now();
+            for segment in queued {
+                if let Some(at) = safety.0.get_mut(segment) {
+                    *at = Some(now);
+                }
+            }
             Ok(written)
         }
         Err(err) => {
@@ -157,13 +187,16 @@ async fn evaluate_again(
     Ok(changes)
 }
 
-/// Entries and exits, per segment in multi-row statements; then the counts.
+/// Entries and exits, per segment in multi-row statements; then the counts. Returns the segments
+/// whose safety-net push it queued.
 async fn apply(
     conn: &mut AnyConnection,
     pass: &Pass,
     changes: &[Change],
     written: &mut Written,
-) -> Result<(), StoreError> {
+    safety: &SafetyPushes,
+) -> Result<Vec<usize>, StoreError> {
+    let mut queued = Vec::new();
     let mut by_segment: Vec<(Vec<&str>, Vec<&str>)> =
         vec![(Vec::new(), Vec::new()); pass.segment_ids.len()];
     for change in changes {
@@ -194,7 +227,8 @@ async fn apply(
         .bind(segment_id)
         .execute(&mut *conn)
         .await?;
-        if pass.push_modes[index] == "tag" {
+        if pass.push_modes[index] == "tag" && safety.due(index) {
+            queued.push(index);
             let job = PushSegmentTags {
                 shop_id: pass.shop_id.to_owned(),
                 segment_id: segment_id.clone(),
@@ -206,7 +240,7 @@ async fn apply(
             queue::enqueue(conn, &job).await?;
         }
     }
-    Ok(())
+    Ok(queued)
 }
 
 /// Enters the people not already members (as `record` does: entered now, not left, unpushed);
