@@ -25,7 +25,7 @@ use super::write::{Change, Pass, SafetyPushes, write_batch};
 use crate::clock::now_ms;
 use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{Rule, SegmentSet};
-use crate::store::Db;
+use crate::store::{Backend, Db};
 
 /// How a full evaluation pages and batches.
 #[derive(Debug, Clone)]
@@ -222,6 +222,10 @@ struct Totals {
     ms: u64,
 }
 
+/// On PostgreSQL, the writer refreshes `memberships`' statistics after its first batch and then
+/// after every this many.
+const ANALYZE_EVERY: u64 = 25;
+
 /// Writes batches in the order they come, on its own task; stops at the first error.
 fn write_behind(pass: Pass) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, StoreError>>) {
     let (batches, mut receiver) = mpsc::channel::<Batch>(1);
@@ -234,8 +238,16 @@ fn write_behind(pass: Pass) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, S
         while let Some((changes, read)) = receiver.recv().await {
             let started = Instant::now();
             let written = write_batch(&pass, changes, &read, &mut safety).await?;
-            totals.ms += elapsed_ms(started);
             totals.transactions += 1;
+            if pass.db.backend() == Backend::Postgres && totals.transactions % ANALYZE_EVERY == 1 {
+                // A first pass can grow `memberships` by millions of rows in minutes, faster
+                // than autovacuum re-reads its statistics; planned from those of a near-empty
+                // table, each page's membership read became a 0.8 s scan (BENCHMARKS.md).
+                sqlx::query("ANALYZE memberships")
+                    .execute(pass.db.pool())
+                    .await?;
+            }
+            totals.ms += elapsed_ms(started);
             totals.rechecked += written.rechecked;
             for (total, (entered, left)) in totals.moved.iter_mut().zip(written.moved) {
                 total.0 += entered;
