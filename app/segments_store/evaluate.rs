@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::AnyConnection;
 
 use super::StoreError;
-use super::full::{FullOptions, evaluate_segments};
+use super::full::{FullOptions, evaluate_segments, finish_one};
 use super::load::{EventNeeds, load_profile};
 use super::repo::rules_in;
 use crate::clock::now_ms;
-use crate::jobs::{NewJob, PushSegmentNative, PushSegmentTags, queue};
 use crate::segments::{Changes, CompiledRule, Deps, Rule};
 use crate::store::{Db, WriteTx};
 
@@ -139,42 +138,14 @@ async fn run(
         }
     }
     for segment_id in moved {
-        sqlx::query(
-            "UPDATE segments SET member_count = (SELECT COUNT(*) FROM memberships \
-             WHERE shop_id = $1 AND segment_id = $2 AND member = 1), updated_at = $3 \
-             WHERE shop_id = $1 AND id = $2",
-        )
-        .bind(shop_id)
-        .bind(segment_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
         let push_mode: Option<String> =
             sqlx::query_scalar("SELECT push_mode FROM segments WHERE shop_id = $1 AND id = $2")
                 .bind(shop_id)
                 .bind(segment_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        match push_mode.as_deref() {
-            Some("tag") => {
-                let job = PushSegmentTags {
-                    shop_id: shop_id.to_owned(),
-                    segment_id: segment_id.to_owned(),
-                    poll: false,
-                };
-                queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentTags::KIND, &job)).await?;
-            }
-            // Shopify computes a native segment's members itself; our count moved, so the
-            // drift is read again.
-            Some("native") => {
-                let job = PushSegmentNative {
-                    shop_id: shop_id.to_owned(),
-                    segment_id: segment_id.to_owned(),
-                };
-                queue::enqueue(conn, &NewJob::now(shop_id, PushSegmentNative::KIND, &job)).await?;
-            }
-            _ => {}
-        }
+        let mode = push_mode.as_deref().unwrap_or("none");
+        finish_one(conn, shop_id, segment_id, mode, now).await?;
     }
     Ok(done)
 }

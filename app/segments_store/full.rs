@@ -344,7 +344,9 @@ async fn finish_moved(
     Ok(())
 }
 
-async fn finish_one(
+/// Recounts a segment whose members moved and queues the push its mode needs (none for
+/// `none`): what every evaluation, per person or full, does once it has moved someone.
+pub(super) async fn finish_one(
     conn: &mut sqlx::AnyConnection,
     shop_id: &str,
     id: &str,
