@@ -130,6 +130,9 @@ enum Bench {
         /// Membership changes per write transaction.
         #[arg(long, default_value_t = 4_000)]
         batch_changes: usize,
+        /// Write transactions in flight at once (default: the store's, 1 on SQLite, 2 on PostgreSQL).
+        #[arg(long)]
+        writers: Option<usize>,
         /// SQLite only: keep the filled database in this file and reuse it on the next run with
         /// the same --profiles and --seed (the fill is not what is measured, and takes minutes).
         #[arg(long)]
@@ -250,6 +253,7 @@ fn main() -> ExitCode {
                         store,
                         page_size,
                         batch_changes,
+                        writers,
                         keep,
                     },
             } => {
@@ -259,6 +263,7 @@ fn main() -> ExitCode {
                     store,
                     page_size,
                     batch_changes,
+                    writers,
                     keep,
                 })
                 .await

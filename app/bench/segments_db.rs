@@ -23,13 +23,17 @@ pub struct SegmentsDbOptions {
     pub store: String,
     pub page_size: usize,
     pub batch_changes: usize,
+    /// Write transactions in flight at once; `None`: the store's default.
+    pub writers: Option<usize>,
     /// SQLite only: keep the filled database in this file, and reuse it when it already holds
     /// the same profiles (the fill of a million profiles takes minutes; the runs are what is
     /// measured). A `<file>.fill` beside it records what it holds.
     pub keep: Option<PathBuf>,
 }
 
-const SHOP: &str = "bench-shop";
+/// A shop id as `shops.id` holds them (UUID v7 text): it is on every row written, so its length
+/// is part of what is measured.
+const SHOP: &str = "0193c0de-5e90-7a3b-8f21-4d6e9b0c1a27";
 /// Profiles written per transaction while filling.
 const FILL_CHUNK: usize = 20_000;
 
@@ -111,7 +115,7 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
     let database_url = match (options.store.as_str(), &options.keep) {
         ("sqlite", Some(file)) => {
             let marker = file.with_extension("fill");
-            let wanted = format!("{} {}", options.profiles, options.seed);
+            let wanted = format!("{} {} {SHOP}", options.profiles, options.seed);
             kept = std::fs::read_to_string(&marker).ok().and_then(|text| {
                 let (held, now) = text.trim().rsplit_once(' ')?;
                 (held == wanted && file.exists()).then(|| now.parse::<i64>().ok())?
@@ -157,7 +161,7 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
         } else {
             std::fs::write(
                 file.with_extension("fill"),
-                format!("{} {} {now}\n", options.profiles, options.seed),
+                format!("{} {} {SHOP} {now}\n", options.profiles, options.seed),
             )?;
         }
     }
@@ -177,6 +181,7 @@ pub async fn segments_db(options: SegmentsDbOptions) -> anyhow::Result<()> {
         page_size: options.page_size,
         batch_changes: options.batch_changes,
         as_of_ms: Some(now),
+        writers: options.writers,
     };
     let mut runs = Vec::new();
     for name in [

@@ -198,7 +198,9 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM stitch_attempts WHERE shop_id = $1",
     "DELETE FROM profiles WHERE shop_id = $1",
     "DELETE FROM pixels WHERE shop_id = $1",
-    "DELETE FROM memberships WHERE shop_id = $1",
+    // Memberships are keyed by segment: the shop's segments (deleted after) find its rows.
+    "DELETE FROM memberships WHERE shop_id = $1 \
+     AND segment_id IN (SELECT id FROM segments WHERE shop_id = $1)",
     "DELETE FROM segment_push_lines WHERE shop_id = $1",
     "DELETE FROM segment_pushes WHERE shop_id = $1",
     "DELETE FROM segments WHERE shop_id = $1",

@@ -175,7 +175,7 @@ async fn record(
         sqlx::query(
             "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, left_at, pushed) \
              VALUES ($1, $2, $3, 1, $4, NULL, 0) \
-             ON CONFLICT (shop_id, segment_id, person_id) \
+             ON CONFLICT (segment_id, person_id) \
              DO UPDATE SET member = 1, entered_at = $4, left_at = NULL, pushed = 0",
         )
     } else {

@@ -13,10 +13,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 
 use super::StoreError;
 use super::load::EventNeeds;
@@ -39,6 +40,18 @@ pub struct FullOptions {
     /// Evaluate as of this time instead of the clock: a benchmark's synthetic profiles are built
     /// relative to a fixed time, so that windows select the same people on every run.
     pub as_of_ms: Option<i64>,
+    /// Write transactions in flight at once; `None`: the store's default (see [`writers`]).
+    pub writers: Option<usize>,
+}
+
+/// How many batches a pass writes at once by default. SQLite has one write lock, so one. On
+/// PostgreSQL the writes are disjoint (each batch holds other people) and inserting millions of
+/// rows is bound by one server process's CPU, so a second writer runs beside the first.
+fn writers(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 2,
+    }
 }
 
 impl Default for FullOptions {
@@ -47,6 +60,7 @@ impl Default for FullOptions {
             page_size: 2_000,
             batch_changes: 4_000,
             as_of_ms: None,
+            writers: None,
         }
     }
 }
@@ -62,8 +76,9 @@ pub struct FullEvaluation {
     /// People whose profile changed under the pass and were evaluated again before writing.
     pub rechecked: u64,
     pub write_transactions: u64,
-    /// Time spent reading pages, evaluating them, and writing batches, in milliseconds. Reads
-    /// and writes overlap, so the three may add up to more than the pass took.
+    /// Time spent reading pages, evaluating them, and writing batches (summed over the
+    /// writers), in milliseconds. Reads and writes overlap, so the three may add up to more
+    /// than the pass took.
     pub read_ms: u64,
     pub evaluate_ms: u64,
     pub write_ms: u64,
@@ -130,7 +145,11 @@ pub async fn evaluate_segments(
     // hand-over holds at most one item waiting, which bounds memory and lets a slow stage hold
     // the others back. Key ranges are disjoint, and on SQLite readers run beside the writer.
     let (mut pages, reading) = read_ahead(reader);
-    let (batches, writing) = write_behind(pass.clone());
+    let writers = options
+        .writers
+        .unwrap_or_else(|| writers(db.backend()))
+        .max(1);
+    let (batches, writing) = write_behind(pass.clone(), writers);
     let _stop = AbortOnDrop(vec![reading, writing.abort_handle()]);
     let mut pending: Vec<Change> = Vec::new();
     let mut read_at: HashMap<String, Option<i64>> = HashMap::new();
@@ -213,50 +232,102 @@ fn read_ahead(reader: Reader) -> (mpsc::Receiver<Read>, AbortHandle) {
 
 type Batch = (Vec<Change>, HashMap<String, Option<i64>>);
 
-/// What the writer did over the whole pass.
+/// What the writers did over the whole pass.
 #[derive(Default)]
 struct Totals {
     moved: Vec<(u64, u64)>,
     rechecked: u64,
     transactions: u64,
+    /// Summed over the writers: with several, more than the time the writing took.
     ms: u64,
 }
 
-/// On PostgreSQL, the writer refreshes `memberships`' statistics after its first batch and then
-/// after every this many.
-const ANALYZE_EVERY: u64 = 25;
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.rechecked += other.rechecked;
+        self.transactions += other.transactions;
+        self.ms += other.ms;
+        for (total, (entered, left)) in self.moved.iter_mut().zip(other.moved) {
+            total.0 += entered;
+            total.1 += left;
+        }
+    }
+}
 
-/// Writes batches in the order they come, on its own task; stops at the first error.
-fn write_behind(pass: Pass) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, StoreError>>) {
-    let (batches, mut receiver) = mpsc::channel::<Batch>(1);
+/// Writes batches as they come on `writers` tasks; stops at the first error. Batches hold
+/// disjoint people, so the order they commit in does not matter.
+fn write_behind(
+    pass: Pass,
+    writers: usize,
+) -> (mpsc::Sender<Batch>, JoinHandle<Result<Totals, StoreError>>) {
+    let (batches, receiver) = mpsc::channel::<Batch>(writers);
+    let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+    let written = Arc::new(AtomicU64::new(0));
+    let mut tasks = JoinSet::new();
+    for _ in 0..writers {
+        tasks.spawn(write_each(pass.clone(), receiver.clone(), written.clone()));
+    }
     let task = tokio::spawn(async move {
         let mut totals = Totals {
             moved: vec![(0, 0); pass.segment_ids.len()],
             ..Totals::default()
         };
-        let mut safety = SafetyPushes::new(pass.segment_ids.len());
-        while let Some((changes, read)) = receiver.recv().await {
-            let started = Instant::now();
-            let written = write_batch(&pass, changes, &read, &mut safety).await?;
-            totals.transactions += 1;
-            if pass.db.backend() == Backend::Postgres && totals.transactions % ANALYZE_EVERY == 1 {
-                // A first pass can grow `memberships` by millions of rows in minutes, faster
-                // than autovacuum re-reads its statistics; planned from those of a near-empty
-                // table, each page's membership read became a 0.8 s scan (BENCHMARKS.md).
-                sqlx::query("ANALYZE memberships")
-                    .execute(pass.db.pool())
-                    .await?;
-            }
-            totals.ms += elapsed_ms(started);
-            totals.rechecked += written.rechecked;
-            for (total, (entered, left)) in totals.moved.iter_mut().zip(written.moved) {
-                total.0 += entered;
-                total.1 += left;
-            }
+        // The first error ends the pass: returning drops the set, which stops the other
+        // writers (a write cut off mid-transaction rolls back), and the closed channel stops
+        // the evaluation.
+        while let Some(done) = tasks.join_next().await {
+            let done = done.map_err(|err| {
+                StoreError::Db(sqlx::Error::Io(std::io::Error::other(format!(
+                    "a full evaluation writer stopped: {err}"
+                ))))
+            })??;
+            totals.add(done);
         }
         Ok(totals)
     });
     (batches, task)
+}
+
+/// One writer: takes the next batch until there are none; `written` counts the pass's
+/// committed batches across writers.
+async fn write_each(
+    pass: Pass,
+    batches: Arc<tokio::sync::Mutex<mpsc::Receiver<Batch>>>,
+    written: Arc<AtomicU64>,
+) -> Result<Totals, StoreError> {
+    let mut totals = Totals {
+        moved: vec![(0, 0); pass.segment_ids.len()],
+        ..Totals::default()
+    };
+    // Each writer keeps its own timings: two writers may each queue a segment's safety push
+    // within the minute, which the job's unique key absorbs.
+    let mut safety = SafetyPushes::new(pass.segment_ids.len());
+    loop {
+        let next = batches.lock().await.recv().await;
+        let Some((changes, read)) = next else {
+            return Ok(totals);
+        };
+        let started = Instant::now();
+        let done = write_batch(&pass, changes, &read, &mut safety).await?;
+        let count = written.fetch_add(1, Ordering::Relaxed) + 1;
+        if pass.db.backend() == Backend::Postgres && count.is_power_of_two() {
+            // A first pass can grow `memberships` by millions of rows in minutes, faster
+            // than autovacuum re-reads its statistics; planned from those of a near-empty
+            // table, each page's membership read became a 0.8 s scan (BENCHMARKS.md). So the
+            // statistics are refreshed whenever the pass's batches have doubled: often while
+            // the table is small and ANALYZE cheap, about ten times in a pass of 500.
+            sqlx::query("ANALYZE memberships")
+                .execute(pass.db.pool())
+                .await?;
+        }
+        totals.transactions += 1;
+        totals.ms += elapsed_ms(started);
+        totals.rechecked += done.rechecked;
+        for (total, (entered, left)) in totals.moved.iter_mut().zip(done.moved) {
+            total.0 += entered;
+            total.1 += left;
+        }
+    }
 }
 
 /// Stops the pass's tasks when it ends early (an error, or the caller giving up on it): a
@@ -283,19 +354,24 @@ fn changes_in(
     pending: &mut Vec<Change>,
     read_at: &mut HashMap<String, Option<i64>>,
 ) {
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (person, segment) in &page.members {
-        members.entry(person.as_str()).or_default().push(*segment);
+    // Each person's rows: (segment, whether a current member).
+    let mut rows: HashMap<&str, Vec<(usize, bool)>> = HashMap::new();
+    for row in &page.rows {
+        rows.entry(row.person.as_str())
+            .or_default()
+            .push((row.segment, row.member));
     }
     for read in &page.profiles {
-        let was = members.remove(read.person_id.as_str()).unwrap_or_default();
+        let had = rows.remove(read.person_id.as_str()).unwrap_or_default();
         let before = pending.len();
         set.evaluate_all(&read.profile, now, |segment, member| {
-            if member != was.contains(segment) {
+            let row = had.iter().find(|(s, _)| s == segment);
+            if member != row.is_some_and(|(_, was)| *was) {
                 pending.push(Change {
                     person: read.person_id.clone(),
                     segment: *segment,
                     enter: member,
+                    fresh: row.is_none(),
                 });
             }
         });
@@ -304,15 +380,20 @@ fn changes_in(
         }
     }
     // Members without a profile any more (merged away) leave.
-    for (person, segments) in members {
-        for segment in segments {
+    for (person, had) in rows {
+        let mut left = false;
+        for (segment, _) in had.into_iter().filter(|(_, member)| *member) {
+            left = true;
             pending.push(Change {
                 person: person.to_owned(),
                 segment,
                 enter: false,
+                fresh: false,
             });
         }
-        read_at.insert(person.to_owned(), None);
+        if left {
+            read_at.insert(person.to_owned(), None);
+        }
     }
 }
 

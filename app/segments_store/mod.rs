@@ -11,6 +11,8 @@ mod page;
 mod push;
 mod repo;
 mod write;
+#[cfg(test)]
+mod write_tests;
 
 pub use error::StoreError;
 pub use evaluate::{

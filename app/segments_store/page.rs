@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::Row;
+use sqlx::Row as _;
 
 use super::StoreError;
 use super::evaluate::EVENT_DAYS;
@@ -23,11 +23,21 @@ pub(super) struct Read {
     pub profile: Profile,
 }
 
+/// A membership row as read: who, which of the pass's segments, and whether a current member
+/// (a former member keeps a row with the times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct MembershipRow {
+    pub person: String,
+    pub segment: usize,
+    pub member: bool,
+}
+
 pub(super) struct Page {
     pub profiles: Vec<Read>,
-    /// Current members (person, index into the pass's segments) with ids in the page's key
-    /// range, profile or not: members whose profile vanished are found here.
-    pub members: Vec<(String, usize)>,
+    /// Every membership row (person, index into the pass's segments) with an id in the page's
+    /// key range, profile or not: members whose profile vanished are found here, and a person
+    /// with no row at all for a segment can enter it by a plain insert.
+    pub rows: Vec<MembershipRow>,
     /// The last person id read; `None` once the shop's profiles are exhausted, when the page's
     /// range runs to the end of the key space.
     pub through: Option<String>,
@@ -81,14 +91,14 @@ impl Reader {
                 }
             })
             .collect();
-        let members = if self.segment_ids.is_empty() {
+        let rows = if self.segment_ids.is_empty() {
             Vec::new()
         } else {
-            self.members(after, through.as_deref()).await?
+            self.rows(after, through.as_deref()).await?
         };
         Ok(Page {
             profiles,
-            members,
+            rows,
             through,
         })
     }
@@ -168,13 +178,13 @@ impl Reader {
         Ok(by_person)
     }
 
-    /// Current members of the pass's segments with ids in `(after, through]`: one packed row
-    /// per segment (`packed.rs`).
-    async fn members(
+    /// The membership rows of the pass's segments with ids in `(after, through]`: one packed
+    /// row per segment and state (`packed.rs`).
+    async fn rows(
         &self,
         after: &str,
         through: Option<&str>,
-    ) -> Result<Vec<(String, usize)>, StoreError> {
+    ) -> Result<Vec<MembershipRow>, StoreError> {
         // The segment ids are bound, one `$n` each; only the markers are formatted in.
         let first = if through.is_some() { 4 } else { 3 };
         let list: Vec<String> = (0..self.segment_ids.len())
@@ -186,8 +196,8 @@ impl Reader {
             ""
         };
         let sql = format!(
-            "SELECT segment_id, {} FROM memberships WHERE shop_id = $1 AND member = 1 \
-             AND person_id > $2{upper} AND segment_id IN ({}) GROUP BY segment_id",
+            "SELECT segment_id, member, {} FROM memberships WHERE shop_id = $1 \
+             AND person_id > $2{upper} AND segment_id IN ({}) GROUP BY segment_id, member",
             packed::joined(self.db.backend(), "person_id", packed::UNIT),
             list.join(", ")
         );
@@ -200,26 +210,30 @@ impl Reader {
         for id in self.segment_ids.iter() {
             query = query.bind(id);
         }
-        let rows: Vec<(String, String)> = query.fetch_all(self.db.pool()).await?;
+        let packed_rows: Vec<(String, i64, String)> = query.fetch_all(self.db.pool()).await?;
         let index: HashMap<&str, usize> = self
             .segment_ids
             .iter()
             .enumerate()
             .map(|(i, id)| (id.as_str(), i))
             .collect();
-        let mut members = Vec::new();
-        for (segment, people) in &rows {
+        let mut rows = Vec::new();
+        for (segment, member, people) in &packed_rows {
             let Some(&segment) = index.get(segment.as_str()) else {
                 continue;
             };
-            members.extend(
+            rows.extend(
                 people
                     .split(packed::UNIT)
                     .filter(|person| !person.is_empty())
-                    .map(|person| (person.to_owned(), segment)),
+                    .map(|person| MembershipRow {
+                        person: person.to_owned(),
+                        segment,
+                        member: *member == 1,
+                    }),
             );
         }
-        Ok(members)
+        Ok(rows)
     }
 }
 

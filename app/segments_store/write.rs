@@ -3,6 +3,12 @@
 //! (evaluating afresh the few that moved), then applies entries and exits as conditional
 //! multi-row statements, so a row another evaluation already moved is not moved twice, and
 //! keeps each segment's `member_count` by the exact number of rows changed.
+//!
+//! Entries of people the page saw without any row for the segment are plain inserts: an upsert
+//! (`ON CONFLICT`) costs PostgreSQL a speculative insertion per row, which made a first pass of
+//! 7.3M entries half again as slow (BENCHMARKS.md). Should another evaluation have inserted one
+//! of those rows since the page was read, the insert fails on the key; the batch is then rolled
+//! back and written again with upserts throughout.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -22,6 +28,8 @@ pub(super) struct Change {
     pub person: String,
     pub segment: usize,
     pub enter: bool,
+    /// The pass saw no row for this person and segment, so an entry can be a plain insert.
+    pub fresh: bool,
 }
 
 /// What the pass knows while writing. Owned, so that writing can run on its own task.
@@ -81,9 +89,38 @@ const SAFETY_PUSH_REQUEUE: Duration = Duration::from_secs(60);
 /// (`None`: they had no profile).
 pub(super) async fn write_batch(
     pass: &Pass,
+    changes: Vec<Change>,
+    read: &HashMap<String, Option<i64>>,
+    safety: &mut SafetyPushes,
+) -> Result<Written, StoreError> {
+    match attempt(pass, changes.clone(), read, safety, Inserts::Plain).await {
+        Err(StoreError::Db(err)) if dialect::is_unique_violation(&err) => {
+            tracing::debug!(
+                shop_id = pass.shop_id,
+                "a membership row appeared under the full pass; writing its batch again with upserts"
+            );
+            attempt(pass, changes, read, safety, Inserts::Upsert).await
+        }
+        other => other,
+    }
+}
+
+/// How entries of people without a row are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inserts {
+    /// A plain insert: fails on the key if the row appeared since the page was read.
+    Plain,
+    /// An upsert that enters only a non-member, whatever the page saw.
+    Upsert,
+}
+
+/// One try at writing the batch, in one write transaction.
+async fn attempt(
+    pass: &Pass,
     mut changes: Vec<Change>,
     read: &HashMap<String, Option<i64>>,
     safety: &mut SafetyPushes,
+    inserts: Inserts,
 ) -> Result<Written, StoreError> {
     let mut conn = pass.db.begin_write().await?;
     let result = async {
@@ -102,6 +139,11 @@ pub(super) async fn write_batch(
             changes.retain(|c| !stale.contains(&c.person));
             for person in &stale {
                 changes.extend(evaluate_again(&mut conn, pass, person).await?);
+            }
+        }
+        if inserts == Inserts::Upsert {
+            for change in &mut changes {
+                change.fresh = false;
             }
         }
         let queued = apply(&mut conn, pass, &changes, &mut written, safety).await?;
@@ -181,10 +223,22 @@ async fn evaluate_again(
                 person: person.to_owned(),
                 segment: index,
                 enter: member,
+                // Rows are not known here: an entry is an upsert.
+                fresh: false,
             });
         }
     }
     Ok(changes)
+}
+
+/// One segment's changes in a batch.
+#[derive(Debug, Clone, Default)]
+struct Moves<'a> {
+    /// Entries of people with no row: plain inserts.
+    insert: Vec<&'a str>,
+    /// Entries of people who may have a row: upserts that enter only non-members.
+    enter: Vec<&'a str>,
+    leave: Vec<&'a str>,
 }
 
 /// Entries and exits, per segment in multi-row statements; then the counts. Returns the segments
@@ -197,24 +251,30 @@ async fn apply(
     safety: &SafetyPushes,
 ) -> Result<Vec<usize>, StoreError> {
     let mut queued = Vec::new();
-    let mut by_segment: Vec<(Vec<&str>, Vec<&str>)> =
-        vec![(Vec::new(), Vec::new()); pass.segment_ids.len()];
+    let mut by_segment = vec![Moves::default(); pass.segment_ids.len()];
     for change in changes {
-        let (enter, leave) = &mut by_segment[change.segment];
-        if change.enter {
-            enter.push(&change.person);
-        } else {
-            leave.push(&change.person);
+        let moves = &mut by_segment[change.segment];
+        match (change.enter, change.fresh) {
+            (true, true) => moves.insert.push(&change.person),
+            (true, false) => moves.enter.push(&change.person),
+            (false, _) => moves.leave.push(&change.person),
         }
     }
-    for (index, (enter, leave)) in by_segment.iter().enumerate() {
+    for (index, moves) in by_segment.iter().enumerate() {
         let segment_id = &pass.segment_ids[index];
-        let entered = enter_all(conn, pass, segment_id, enter).await?;
-        let left = leave_all(conn, pass, segment_id, leave).await?;
+        let entered = insert_all(conn, pass, segment_id, &moves.insert).await?
+            + enter_all(conn, pass, segment_id, &moves.enter).await?;
+        let left = leave_all(conn, pass, segment_id, &moves.leave).await?;
+        written.moved[index] = (entered, left);
+    }
+    // The counts last, in segment order: on PostgreSQL several writers share these rows, and a
+    // writer holds each one's lock from its update to its commit, so updating them at the end
+    // keeps the others' row writes running beside it.
+    for (index, &(entered, left)) in written.moved.iter().enumerate() {
         if entered + left == 0 {
             continue;
         }
-        written.moved[index] = (entered, left);
+        let segment_id = &pass.segment_ids[index];
         // The exact number of rows that moved, so the count stays right with no recount
         // (a recount would read a million rows while holding the write lock).
         sqlx::query(
@@ -243,6 +303,33 @@ async fn apply(
     Ok(queued)
 }
 
+/// Inserts the rows of people entering who had none (as `record` does: entered now, not left,
+/// unpushed); fails on the key if one has a row by now.
+async fn insert_all(
+    conn: &mut AnyConnection,
+    pass: &Pass,
+    segment_id: &str,
+    people: &[&str],
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    for chunk in people.chunks(PACKED_LIST) {
+        let sql = format!(
+            "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
+             SELECT $1, $2, people.value, 1, $3, 0 FROM ({}) AS people",
+            packed::list_rows(pass.db.backend(), 4)
+        );
+        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pass.shop_id.as_str())
+            .bind(segment_id)
+            .bind(pass.now_ms)
+            .bind(packed::json_list(chunk))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(changed)
+}
+
 /// Enters the people not already members (as `record` does: entered now, not left, unpushed);
 /// returns how many rows changed.
 async fn enter_all(
@@ -257,7 +344,7 @@ async fn enter_all(
         let sql = format!(
             "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
              SELECT $1, $2, people.value, 1, $3, 0 FROM ({}) AS people WHERE true \
-             ON CONFLICT (shop_id, segment_id, person_id) DO UPDATE SET member = 1, \
+             ON CONFLICT (segment_id, person_id) DO UPDATE SET member = 1, \
              entered_at = excluded.entered_at, left_at = NULL, pushed = 0 \
              WHERE memberships.member = 0",
             packed::list_rows(pass.db.backend(), 4)

@@ -24,6 +24,7 @@ fn paged() -> FullOptions {
         page_size: 7,
         batch_changes: 5,
         as_of_ms: None,
+        writers: None,
     }
 }
 
@@ -246,10 +247,12 @@ async fn a_paged_full_evaluation_reaches_what_per_person_evaluation_reaches(app:
 async fn profiles_changing_during_a_full_evaluation_end_in_right_memberships(app: TestApp) {
     let db = app.db().clone();
     let ids = seed(&db, FULL).await;
+    // Three writers: on PostgreSQL their batches commit side by side, on SQLite they take turns.
     let options = FullOptions {
         page_size: 3,
         batch_changes: 1,
         as_of_ms: None,
+        writers: Some(3),
     };
     // While passes run, values flip across the threshold, each followed by the incremental
     // evaluation the change would queue.
