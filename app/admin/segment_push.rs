@@ -1,8 +1,6 @@
 //! The push parts of the Segments page's API: choosing a segment's push mode (native refused,
 //! clause by clause, when the rule does not translate) and changing a segment's rule.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -11,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AdminSession;
 use crate::error::AppError;
-use crate::segments::{NotNative, Refusal, Rule, to_shopify_query};
+use crate::segments::{MetafieldUse, NotNative, Refusal, Rule, translate};
 use crate::segments_store::{self, PushMode, SegmentRow, StoreError};
 use crate::state::AppState;
 
@@ -20,18 +18,22 @@ use crate::state::AppState;
 pub struct NativeCheck {
     pub query: Option<String>,
     pub refusals: Vec<Refusal>,
+    /// Clauses the query reads through a `segops` customer metafield SegOps writes.
+    pub via_metafields: Vec<MetafieldUse>,
 }
 
 impl NativeCheck {
     pub fn of_rule(rule: &Rule) -> NativeCheck {
-        match to_shopify_query(rule, &BTreeMap::new()) {
+        match translate(rule) {
             Ok(native) => NativeCheck {
                 query: Some(native.query),
                 refusals: Vec::new(),
+                via_metafields: native.via_metafields,
             },
             Err(not) => NativeCheck {
                 query: None,
                 refusals: not.refusals,
+                via_metafields: Vec::new(),
             },
         }
     }
@@ -46,6 +48,7 @@ impl NativeCheck {
                     clause: row.rule.clone(),
                     reason: err.to_string(),
                 }],
+                via_metafields: Vec::new(),
             },
         }
     }

@@ -1,8 +1,6 @@
 //! The Segments page: the shop's segments with member counts and push progress, a form to
 //! create one from rule text with a live preview, and the JSON endpoints behind it.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
@@ -16,7 +14,7 @@ use super::page_session::PageSession;
 use super::segment_push::{NativeCheck, not_native};
 use crate::error::AppError;
 use crate::jobs::{EvaluateSegment, NewJob, queue};
-use crate::segments::{ParseError, Rule, to_shopify_query};
+use crate::segments::{ParseError, Rule, translate};
 use crate::segments_store::{self, NewSegment, PushMode, SegmentRow, StoreError};
 use crate::state::AppState;
 
@@ -109,10 +107,7 @@ pub async fn preview(
     let count = segments_store::preview_count(&app.db, &session.shop.id, &rule)
         .await
         .map_err(store_error)?;
-    let native = match to_shopify_query(&rule, &BTreeMap::new()) {
-        Ok(native) => serde_json::json!({ "query": native.query, "refusals": [] }),
-        Err(not) => serde_json::json!({ "query": null, "refusals": not.refusals }),
-    };
+    let native = NativeCheck::of_rule(&rule);
     Ok(Json(serde_json::json!({
         "count": count,
         "rule": rule.to_json(),
@@ -136,7 +131,7 @@ pub async fn create(
     let push_mode = match input.push_mode.as_deref() {
         None | Some("tag") => PushMode::Tag,
         Some("none") => PushMode::None,
-        Some("native") => match to_shopify_query(&rule, &BTreeMap::new()) {
+        Some("native") => match translate(&rule) {
             Ok(_) => PushMode::Native,
             Err(not) => return Ok(not_native(&not)),
         },

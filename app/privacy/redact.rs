@@ -84,11 +84,14 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                 .bind(customer_id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM customer_pii WHERE shop_id = $1 AND customer_id = $2")
-                .bind(shop_id)
-                .bind(customer_id)
-                .execute(&mut *conn)
-                .await?;
+            for sql in [
+                "DELETE FROM customer_pii WHERE shop_id = $1 AND customer_id = $2",
+                // The values SegOps wrote onto the customer in Shopify: Shopify erases the
+                // customer itself.
+                "DELETE FROM trait_metafields WHERE shop_id = $1 AND customer_id = $2",
+            ] {
+                sqlx::query(sql).bind(shop_id).bind(customer_id).execute(&mut *conn).await?;
+            }
             sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL, customer_id = $1 WHERE shop_id = $2 AND customer_id = $3")
                 .bind(&pseudonym)
                 .bind(shop_id)
@@ -189,6 +192,7 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM products WHERE shop_id = $1",
     "DELETE FROM checkouts WHERE shop_id = $1",
     "DELETE FROM customer_pii WHERE shop_id = $1",
+    "DELETE FROM trait_metafields WHERE shop_id = $1",
     "DELETE FROM webhook_deliveries WHERE shop_id = $1",
     "DELETE FROM privacy_requests WHERE shop_id = $1",
     "DELETE FROM data_health WHERE shop_id = $1",

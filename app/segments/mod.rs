@@ -34,6 +34,7 @@
 //! `d` days ago" strictly before it; a missing date satisfies neither.
 
 mod ast;
+mod backed;
 mod compile;
 mod deps;
 mod error;
@@ -49,6 +50,7 @@ mod text;
 mod validate;
 
 pub use ast::{CmpOp, CountOp, EventCondition, Rule, Trait, TraitKind, Value};
+pub use backed::{BACKED_TRAITS, BackedTrait, NAMESPACE, backed_by_attribute, translate};
 pub use compile::CompiledRule;
 pub use deps::{Changes, Deps, EventKinds, Traits};
 pub use error::{ParseError, RuleError};

@@ -4,14 +4,12 @@
 //! owns that tag; merchant tags are never touched); returning to tag mode adds it again; leaving
 //! native mode deletes the Shopify segment SegOps made.
 
-use std::collections::BTreeMap;
-
 use sqlx::AnyConnection;
 
 use super::{PushMode, SegmentRow, StoreError, get};
 use crate::clock::now_ms;
 use crate::jobs::{EvaluateSegment, NewJob, PushSegmentNative, PushSegmentTags, queue};
-use crate::segments::{CompiledRule, Rule, to_shopify_query};
+use crate::segments::{CompiledRule, Rule, translate};
 use crate::store::{Db, WriteTx};
 
 /// What a mode change queues.
@@ -34,7 +32,7 @@ pub async fn set_mode(
         return Ok(current);
     }
     if mode == PushMode::Native {
-        to_shopify_query(&Rule::from_json(&current.rule)?, &BTreeMap::new())?;
+        translate(&Rule::from_json(&current.rule)?)?;
     }
     let running: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM segment_pushes WHERE shop_id = $1 AND segment_id = $2",
@@ -97,7 +95,7 @@ pub async fn update_rule(
     let current = get(db, shop_id, id).await?.ok_or(StoreError::NotFound)?;
     let native = current.push_mode == PushMode::Native.as_str();
     if native {
-        to_shopify_query(rule, &BTreeMap::new())?;
+        translate(rule)?;
     }
     let name = match name.map(str::trim) {
         Some("") => return Err(StoreError::EmptyName),

@@ -19,6 +19,7 @@ mod profiles;
 mod profiles_browser;
 mod profiles_search;
 mod protected_data;
+mod segment_metafields;
 mod segment_push;
 mod segment_push_bench;
 mod segments;

@@ -6,6 +6,7 @@
 
 mod bulk;
 mod direct;
+mod metafields;
 mod native;
 mod progress;
 
@@ -15,6 +16,7 @@ use super::StoreError;
 use crate::segments::{NotNative, Slug};
 use crate::shopify::admin_api::ShopClient;
 use crate::shopify::bulk::{BulkError, TagChange};
+use crate::shopify::customer_metafields::CustomerMetafieldError;
 use crate::shopify::customer_tags::CustomerTagsError;
 use crate::shopify::native_segments::NativeSegmentError;
 use crate::store::Db;
@@ -56,6 +58,8 @@ pub enum PushError {
     Native(#[from] NativeSegmentError),
     #[error(transparent)]
     NotNative(#[from] NotNative),
+    #[error(transparent)]
+    Metafields(#[from] CustomerMetafieldError),
     #[error("the segment's slug is not valid: {0}")]
     Slug(String),
 }

@@ -2,11 +2,9 @@
 //! translated query, then Shopify's member count beside ours, so the admin can show the drift.
 //! Leaving native mode deletes that Shopify segment: SegOps created it and owns it.
 
-use std::collections::BTreeMap;
-
-use super::{PushError, PushOutcome, progress};
+use super::{PushError, PushOutcome, metafields, progress};
 use crate::clock::now_ms;
-use crate::segments::{Rule, to_shopify_query};
+use crate::segments::{Rule, translate};
 use crate::shopify::admin_api::ShopClient;
 use crate::shopify::native_segments::{self, NativeSegmentError};
 use crate::store::Db;
@@ -48,13 +46,19 @@ pub async fn push_native(
         return Ok(PushOutcome::Nothing);
     }
     let rule = Rule::from_json(&rule).map_err(crate::segments_store::StoreError::from)?;
-    let query = match to_shopify_query(&rule, &BTreeMap::new()) {
+    let query = match translate(&rule) {
         Ok(query) => query,
         Err(not) => {
             progress::fail(db, shop_id, segment_id, &not.to_string()).await?;
             return Err(not.into());
         }
     };
+    // First, as its own push with its own progress: the query may filter on behavioural traits SegOps keeps as customer metafields: Shopify
+    // refuses a query naming a metafield without a definition, and counts right only once every
+    // customer carries the value.
+    if !query.via_metafields.is_empty() {
+        metafields::sync(db, client, shop_id, segment_id, &query.via_metafields).await?;
+    }
     sqlx::query(
         "UPDATE segments SET push_state = 'pushing', push_error = NULL, updated_at = $3 \
          WHERE shop_id = $1 AND id = $2",
