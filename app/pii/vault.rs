@@ -82,6 +82,14 @@ impl Vault {
             .map(|p| crypto::keyed_hash(&self.lookup_key, format!("phone:{p}").as_bytes()))
     }
 
+    /// A customer's id as a keyed hash: how an erased customer is remembered without their id.
+    pub fn customer_hash(&self, customer_id: &str) -> String {
+        crypto::keyed_hash(
+            &self.lookup_key,
+            format!("customer:{customer_id}").as_bytes(),
+        )
+    }
+
     fn context(&self, customer_id: &str, field: &str) -> Vec<u8> {
         format!("{}:{customer_id}:{field}", self.shop_id).into_bytes()
     }

@@ -43,6 +43,17 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
             }
         }
         if let Some(customer_id) = &request.customer_id {
+            // Remembered by a keyed hash, so a history import that read them from Shopify before
+            // the erasure does not store them again (`backfill`).
+            sqlx::query(
+                "INSERT INTO redacted_customers (shop_id, customer_hash, redacted_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (shop_id, customer_hash) DO NOTHING",
+            )
+            .bind(shop_id)
+            .bind(vault.customer_hash(customer_id))
+            .bind(now_ms())
+            .execute(&mut *conn)
+            .await?;
             // Their identities (visitor ids, tokens, email hash) and profile leave the graph;
             // their events stay, under the pseudonym, for the shop's aggregate figures.
             let person: Option<String> = sqlx::query_scalar(
@@ -193,6 +204,7 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM checkouts WHERE shop_id = $1",
     "DELETE FROM customer_pii WHERE shop_id = $1",
     "DELETE FROM trait_metafields WHERE shop_id = $1",
+    "DELETE FROM redacted_customers WHERE shop_id = $1",
     "DELETE FROM webhook_deliveries WHERE shop_id = $1",
     "DELETE FROM privacy_requests WHERE shop_id = $1",
     "DELETE FROM data_health WHERE shop_id = $1",

@@ -10,6 +10,7 @@ const EMAIL: &str = "grace.private@example.com";
 crate::on_both_stores!(
     a_data_request_produces_a_complete_export_the_merchant_can_download,
     customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates,
+    a_customer_erased_while_the_history_import_waits_is_not_imported_again,
     shop_redaction_leaves_no_row_of_that_shop_and_spares_others,
     privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such,
     retention_is_configurable_and_the_daily_job_purges_what_is_older,
@@ -159,6 +160,37 @@ async fn customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates
     .await
     .unwrap();
     assert_eq!(bodies, 0);
+}
+
+/// Shopify wrote its export before the erasure, or streams it while the erasure runs: the
+/// import skips the erased customer's rows instead of storing them again.
+async fn a_customer_erased_while_the_history_import_waits_is_not_imported_again(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/pause"), json!({}))
+        .await;
+    app.install(SHOP).await;
+    let (customer_id, order_id) = customer_with_order(&app, SHOP).await;
+    send_compliance(
+        &app,
+        SHOP,
+        "customers/redact",
+        json!({ "shop_id": 1, "shop_domain": SHOP,
+                "customer": { "id": customer_id.parse::<u64>().unwrap(), "email": EMAIL, "phone": "+442071838750" },
+                "orders_to_redact": [order_id.parse::<u64>().unwrap()] }),
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
+
+    app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/resume"), json!({}))
+        .await;
+    crate::backfill::finish_backfill(&app, SHOP).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
+    for (table, text) in all_rows(&app).await {
+        assert!(
+            !text.contains(&customer_id),
+            "customer id {customer_id} stored again in {table}"
+        );
+    }
 }
 
 async fn shop_redaction_leaves_no_row_of_that_shop_and_spares_others(app: TestApp) {
