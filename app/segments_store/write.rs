@@ -311,23 +311,13 @@ async fn insert_all(
     segment_id: &str,
     people: &[&str],
 ) -> Result<u64, StoreError> {
-    let mut changed = 0;
-    for chunk in people.chunks(PACKED_LIST) {
-        let sql = format!(
+    per_list(conn, pass, segment_id, people, |list| {
+        format!(
             "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
-             SELECT $1, $2, people.value, 1, $3, 0 FROM ({}) AS people",
-            packed::list_rows(pass.db.backend(), 4)
-        );
-        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(pass.shop_id.as_str())
-            .bind(segment_id)
-            .bind(pass.now_ms)
-            .bind(packed::json_list(chunk))
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    Ok(changed)
+             SELECT $1, $2, people.value, 1, $3, 0 FROM ({list}) AS people"
+        )
+    })
+    .await
 }
 
 /// Enters the people not already members (as `record` does: entered now, not left, unpushed);
@@ -338,27 +328,17 @@ async fn enter_all(
     segment_id: &str,
     people: &[&str],
 ) -> Result<u64, StoreError> {
-    let mut changed = 0;
-    for chunk in people.chunks(PACKED_LIST) {
-        // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.
-        let sql = format!(
+    // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.
+    per_list(conn, pass, segment_id, people, |list| {
+        format!(
             "INSERT INTO memberships (shop_id, segment_id, person_id, member, entered_at, pushed) \
-             SELECT $1, $2, people.value, 1, $3, 0 FROM ({}) AS people WHERE true \
+             SELECT $1, $2, people.value, 1, $3, 0 FROM ({list}) AS people WHERE true \
              ON CONFLICT (segment_id, person_id) DO UPDATE SET member = 1, \
              entered_at = excluded.entered_at, left_at = NULL, pushed = 0 \
-             WHERE memberships.member = 0",
-            packed::list_rows(pass.db.backend(), 4)
-        );
-        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(pass.shop_id.as_str())
-            .bind(segment_id)
-            .bind(pass.now_ms)
-            .bind(packed::json_list(chunk))
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    Ok(changed)
+             WHERE memberships.member = 0"
+        )
+    })
+    .await
 }
 
 /// Marks current members as left now (unpushed); returns how many rows changed.
@@ -368,14 +348,29 @@ async fn leave_all(
     segment_id: &str,
     people: &[&str],
 ) -> Result<u64, StoreError> {
+    per_list(conn, pass, segment_id, people, |list| {
+        format!(
+            "UPDATE memberships SET member = 0, left_at = $3, pushed = 0 \
+             WHERE shop_id = $1 AND segment_id = $2 AND member = 1 AND person_id IN ({list})"
+        )
+    })
+    .await
+}
+
+/// Runs the statement `sql` makes around a packed list of people (the subquery it is given)
+/// once per `PACKED_LIST` people, with `$1` the shop, `$2` the segment, `$3` the pass's time and
+/// `$4` the list; returns how many rows changed.
+async fn per_list(
+    conn: &mut AnyConnection,
+    pass: &Pass,
+    segment_id: &str,
+    people: &[&str],
+    sql: impl Fn(&str) -> String,
+) -> Result<u64, StoreError> {
+    let list = packed::list_rows(pass.db.backend(), 4);
     let mut changed = 0;
     for chunk in people.chunks(PACKED_LIST) {
-        let sql = format!(
-            "UPDATE memberships SET member = 0, left_at = $3, pushed = 0 \
-             WHERE shop_id = $1 AND segment_id = $2 AND member = 1 AND person_id IN ({})",
-            packed::list_rows(pass.db.backend(), 4)
-        );
-        changed += sqlx::query(sqlx::AssertSqlSafe(sql))
+        changed += sqlx::query(sqlx::AssertSqlSafe(sql(&list)))
             .bind(pass.shop_id.as_str())
             .bind(segment_id)
             .bind(pass.now_ms)

@@ -54,6 +54,19 @@ async fn send_compliance(app: &TestApp, shop: &str, topic: &str, payload: Value)
     app.drain().await;
 }
 
+/// Shopify's `customers/redact` for the customer and their order.
+async fn redact_customer(app: &TestApp, customer_id: &str, order_id: &str) {
+    send_compliance(
+        app,
+        SHOP,
+        "customers/redact",
+        json!({ "shop_id": 1, "shop_domain": SHOP,
+                "customer": { "id": customer_id.parse::<u64>().unwrap(), "email": EMAIL, "phone": "+442071838750" },
+                "orders_to_redact": [order_id.parse::<u64>().unwrap()] }),
+    )
+    .await;
+}
+
 async fn a_data_request_produces_a_complete_export_the_merchant_can_download(app: TestApp) {
     app.create_shop(SHOP).await;
     app.install(SHOP).await;
@@ -121,15 +134,7 @@ async fn customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates
     let purchases_before = app
         .count("SELECT COUNT(*) FROM events WHERE kind = 'purchase'")
         .await;
-    send_compliance(
-        &app,
-        SHOP,
-        "customers/redact",
-        json!({ "shop_id": 1, "shop_domain": SHOP,
-                "customer": { "id": customer_id.parse::<u64>().unwrap(), "email": EMAIL, "phone": "+442071838750" },
-                "orders_to_redact": [order_id.parse::<u64>().unwrap()] }),
-    )
-    .await;
+    redact_customer(&app, &customer_id, &order_id).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM privacy_requests WHERE status = 'done'")
             .await,
@@ -170,15 +175,7 @@ async fn a_customer_erased_while_the_history_import_waits_is_not_imported_again(
         .await;
     app.install(SHOP).await;
     let (customer_id, order_id) = customer_with_order(&app, SHOP).await;
-    send_compliance(
-        &app,
-        SHOP,
-        "customers/redact",
-        json!({ "shop_id": 1, "shop_domain": SHOP,
-                "customer": { "id": customer_id.parse::<u64>().unwrap(), "email": EMAIL, "phone": "+442071838750" },
-                "orders_to_redact": [order_id.parse::<u64>().unwrap()] }),
-    )
-    .await;
+    redact_customer(&app, &customer_id, &order_id).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
 
     app.sandbox_post(&format!("/shops/{SHOP}/bulk_operations/resume"), json!({}))
