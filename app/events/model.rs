@@ -158,6 +158,20 @@ impl EventKind {
         )
     }
 
+    /// Something the buyer did (browsing, a cart, a checkout, an order placed), as opposed to
+    /// what the merchant or Shopify did to their records: only this moves "last seen".
+    pub fn is_buyer_activity(self) -> bool {
+        self.is_storefront()
+            || matches!(
+                self,
+                EventKind::Purchase
+                    | EventKind::OrderCreated
+                    | EventKind::CheckoutStart
+                    | EventKind::CheckoutUpdate
+                    | EventKind::CartUpdate
+            )
+    }
+
     pub fn parse(name: &str) -> Option<EventKind> {
         EventKind::ALL
             .into_iter()

@@ -52,14 +52,21 @@ pub async fn count_event(
         storefront && last_seen.is_none_or(|seen| occurred_at_ms - seen > SESSION_GAP_MS);
     let views = i64::from(kind == EventKind::ProductView);
     let adds = i64::from(kind == EventKind::AddToCart);
+    let seen_later =
+        kind.is_buyer_activity() && last_seen.is_none_or(|seen| seen < occurred_at_ms);
+    if views == 0 && adds == 0 && !new_session && !seen_later {
+        // Nothing a segment could read moved: no new profile version.
+        return Ok(BTreeSet::new());
+    }
     sqlx::query(
         "UPDATE profiles SET product_views = product_views + $1, add_to_carts = add_to_carts + $2, sessions = sessions + $3, \
-         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $4 THEN $4 ELSE last_seen_at END, \
-         version = version + 1, updated_at = $5 WHERE shop_id = $6 AND person_id = $7",
+         last_seen_at = CASE WHEN $4 = 1 AND (last_seen_at IS NULL OR last_seen_at < $5) THEN $5 ELSE last_seen_at END, \
+         version = version + 1, updated_at = $6 WHERE shop_id = $7 AND person_id = $8",
     )
     .bind(views)
     .bind(adds)
     .bind(i64::from(new_session))
+    .bind(i64::from(seen_later))
     .bind(occurred_at_ms)
     .bind(now_ms())
     .bind(shop_id)
@@ -76,7 +83,7 @@ pub async fn count_event(
     if new_session {
         changed.insert("sessions");
     }
-    if last_seen.is_none_or(|seen| seen < occurred_at_ms) {
+    if seen_later {
         changed.insert("last_seen_at");
     }
     Ok(changed)

@@ -18,6 +18,7 @@ mod privacy;
 mod profiles;
 mod profiles_browser;
 mod profiles_search;
+mod profiles_versions;
 mod protected_data;
 mod segment_metafields;
 mod segment_push;
