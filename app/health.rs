@@ -17,6 +17,9 @@ pub enum Metric {
     Stitched,
     /// Links refused because they would have joined two customers.
     IdentityConflicts,
+    /// Deliveries or import batches that named customers erased by a privacy request; what
+    /// was about them was not stored.
+    ErasedDropped,
 }
 
 impl Metric {
@@ -28,6 +31,7 @@ impl Metric {
             Metric::ConsentWithheld => "consent_withheld",
             Metric::Stitched => "stitched",
             Metric::IdentityConflicts => "identity_conflicts",
+            Metric::ErasedDropped => "erased_dropped",
         }
     }
 }

@@ -147,6 +147,10 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
             crate::health::Metric::ParkedJobs,
             "Deliveries parked after repeated failure",
         ),
+        (
+            crate::health::Metric::ErasedDropped,
+            "Deliveries about erased customers, not stored",
+        ),
     ]
     .into_iter()
     .map(|(metric, label)| {

@@ -3,14 +3,12 @@
 //! apply it in short batches, each committed with its checkpoint. A run applies a bounded
 //! number of rows and then yields its worker; the next run resumes from the checkpoint.
 
-use std::collections::HashSet;
-
 use serde_json::Value;
 
 use super::store::{self, Checkpoint};
 use super::{Phase, suggestion};
 use crate::clock::now_ms;
-use crate::events::{EntityChange, Mapped, backfilled_customer, backfilled_order};
+use crate::events::{Mapped, backfilled_customer, backfilled_order};
 use crate::jobs::JobError;
 use crate::pii::Vault;
 use crate::shopify::admin_api::ShopClient;
@@ -174,9 +172,6 @@ async fn apply_result(
         position += 1;
     }
     let size = batch_size(app.db.backend());
-    // Customers erased since Shopify wrote this file are in it still; read again before each
-    // batch, so an erasure during the import is honoured from the next batch on.
-    let mut redacted = crate::privacy::redacted_customers(&app.db, shop_id).await?;
     let mut batch = Mapped::default();
     let mut in_batch: i64 = 0;
     let mut applied_any = false;
@@ -195,13 +190,6 @@ async fn apply_result(
         if let Some(root) = next {
             in_batch += 1;
             match map_root(row.phase, &root, since_ms) {
-                Ok(Some(mapped)) if about_redacted(&mapped, vault, &redacted) => {
-                    tracing::info!(
-                        shop_id,
-                        row = position + in_batch,
-                        "backfill row of an erased customer skipped"
-                    );
-                }
                 Ok(Some(mapped)) => {
                     batch.events.extend(mapped.events);
                     batch.entities.extend(mapped.entities);
@@ -231,7 +219,6 @@ async fn apply_result(
             )
             .await?;
             app.jobs_notify.notify_waiters();
-            redacted = crate::privacy::redacted_customers(&app.db, shop_id).await?;
             position += in_batch;
             applied_any = true;
             *budget = budget.saturating_sub(in_batch as usize);
@@ -244,24 +231,6 @@ async fn apply_result(
             return Ok(true);
         }
     }
-}
-
-/// Whether the row names a customer that `customers/redact` erased.
-fn about_redacted(mapped: &Mapped, vault: &Vault, redacted: &HashSet<String>) -> bool {
-    if redacted.is_empty() {
-        return false;
-    }
-    let entities = mapped.entities.iter().filter_map(|e| match e {
-        EntityChange::Order { customer_id, .. } => customer_id.as_deref(),
-        EntityChange::Customer { id, .. } => Some(id.as_str()),
-        _ => None,
-    });
-    mapped
-        .people
-        .iter()
-        .map(|p| p.customer_id.as_str())
-        .chain(entities)
-        .any(|customer| redacted.contains(&vault.customer_hash(customer)))
 }
 
 /// The UTC midnight orders are imported from, in Unix ms.

@@ -11,6 +11,7 @@ use crate::health::{self, Metric};
 use crate::identity::{self, IdKind, Identifier};
 use crate::jobs::{AbandonCheckout, ChangedTraits, JobError, NewJob, pending_evaluations, queue};
 use crate::pii::{CustomerPii, Vault};
+use crate::privacy;
 use crate::profiles;
 use crate::state::App;
 
@@ -24,21 +25,6 @@ pub async fn apply(
     mapped: Mapped,
     version_us: i64,
 ) -> Result<(), JobError> {
-    // Protected data first: an idempotent upsert, so a crash before the commit below only
-    // means it is written again on retry.
-    for person in &mapped.people {
-        let pii = CustomerPii {
-            email: person.email.clone(),
-            phone: person.phone.clone(),
-            first_name: person.first_name.clone(),
-            last_name: person.last_name.clone(),
-            address: person.address.clone(),
-        };
-        vault
-            .put(&app.db, &person.customer_id, &pii)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-    }
     let window_ms =
         sqlx::query_scalar::<_, i64>("SELECT abandonment_window_secs FROM shops WHERE id = $1")
             .bind(shop_id)
@@ -55,6 +41,7 @@ pub async fn apply(
         delivery_id,
         source,
         &mapped,
+        Pii::Replace,
         window_ms,
         version_us,
     )
@@ -67,9 +54,18 @@ pub async fn apply(
         }
         Err(err) => {
             let _ = conn.rollback().await;
-            Err(err.into())
+            Err(err)
         }
     }
+}
+
+/// How a change's protected data meets what the vault holds.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pii {
+    /// A webhook's snapshot: its fields replace the stored ones.
+    Replace,
+    /// A bulk row, which holds some fields only: see [`Vault::merge_in`].
+    Merge,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -80,14 +76,40 @@ pub(super) async fn apply_in_tx(
     delivery_id: Option<i64>,
     source: &str,
     mapped: &Mapped,
+    pii: Pii,
     window_ms: i64,
     version_us: i64,
-) -> Result<Changes, sqlx::Error> {
+) -> Result<Changes, JobError> {
     let mut changes = Changes::default();
     if mapped.events.is_empty() && mapped.entities.is_empty() && mapped.people.is_empty() {
         return Ok(changes);
     }
     identity::lock_shop(conn, shop_id).await?;
+    let erased = privacy::erased_in(conn, vault, shop_id, mapped).await?;
+    let kept;
+    let mapped = if erased.is_empty() {
+        mapped
+    } else {
+        kept = privacy::without(mapped.clone(), &erased);
+        drop_erased(conn, shop_id, delivery_id, erased.len()).await?;
+        &kept
+    };
+    // Protected data in the same transaction as the rest, so it is never stored for a customer
+    // the check above found erased, nor without the changes it came with.
+    for person in &mapped.people {
+        let fields = CustomerPii {
+            email: person.email.clone(),
+            phone: person.phone.clone(),
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            address: person.address.clone(),
+        };
+        let written = match pii {
+            Pii::Replace => vault.put_in(conn, &person.customer_id, &fields).await,
+            Pii::Merge => vault.merge_in(conn, &person.customer_id, &fields).await,
+        };
+        written.map_err(|e| JobError::Retry(e.to_string()))?;
+    }
     let now = now_ms();
     let mut customers: BTreeSet<String> = BTreeSet::new();
     for entity in &mapped.entities {
@@ -242,6 +264,26 @@ pub(super) async fn apply_in_tx(
         pending_evaluations::mark(conn, shop_id, &people, changes.changed().as_ref()).await?;
     }
     Ok(changes)
+}
+
+/// Counts what was dropped as being about erased customers, and forgets the delivery's body,
+/// which names them.
+async fn drop_erased(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    delivery_id: Option<i64>,
+    customers: usize,
+) -> Result<(), sqlx::Error> {
+    tracing::info!(shop_id, customers, "changes about erased customers dropped");
+    health::bump_by(conn, shop_id, Metric::ErasedDropped, 1, None).await?;
+    if let Some(delivery_id) = delivery_id {
+        sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL WHERE shop_id = $1 AND id = $2")
+            .bind(shop_id)
+            .bind(delivery_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The country code of a default address kept as JSON.

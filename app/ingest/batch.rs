@@ -5,10 +5,10 @@
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-use super::apply::apply_in_tx;
+use super::apply::{Pii, apply_in_tx};
 use crate::events::Mapped;
 use crate::jobs::JobError;
-use crate::pii::{CustomerPii, Vault};
+use crate::pii::Vault;
 use crate::state::App;
 
 /// A write the caller adds to the batch's transaction.
@@ -19,7 +19,7 @@ pub trait InTransaction: Sync {
 /// Applies `mapped` (several rows' changes together) as source `backfill`, then `also`, in one
 /// transaction. Bulk snapshots carry no trigger time, so they are versioned 0: a webhook
 /// stamped with the same `updated_at` wins the tie, and replaying a batch changes nothing.
-/// Protected data is merged rather than replaced (see [`Vault::merge`]).
+/// Protected data is merged rather than replaced (see [`Vault::merge_in`]).
 pub async fn apply_batch(
     app: &App,
     vault: &Vault,
@@ -27,24 +27,22 @@ pub async fn apply_batch(
     mapped: Mapped,
     also: &dyn InTransaction,
 ) -> Result<(), JobError> {
-    for person in &mapped.people {
-        let pii = CustomerPii {
-            email: person.email.clone(),
-            phone: person.phone.clone(),
-            first_name: person.first_name.clone(),
-            last_name: person.last_name.clone(),
-            address: person.address.clone(),
-        };
-        vault
-            .merge(&app.db, &person.customer_id, &pii)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-    }
     let mut conn = app.db.begin_write().await?;
     let outcome = async {
         // No abandonment timer can start from a backfill (only webhooks start them).
-        apply_in_tx(&mut conn, vault, shop_id, None, "backfill", &mapped, 0, 0).await?;
-        also.run(&mut conn).await
+        apply_in_tx(
+            &mut conn,
+            vault,
+            shop_id,
+            None,
+            "backfill",
+            &mapped,
+            Pii::Merge,
+            0,
+            0,
+        )
+        .await?;
+        also.run(&mut conn).await.map_err(JobError::from)
     }
     .await;
     match outcome {
@@ -54,7 +52,7 @@ pub async fn apply_batch(
         }
         Err(err) => {
             let _ = conn.rollback().await;
-            Err(err.into())
+            Err(err)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Sealing and opening one shop's customer fields.
 
-use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyConnection, Row};
 
 use super::normalise::{normalise_email, normalise_phone};
 use crate::clock::now_ms;
@@ -47,6 +48,8 @@ pub struct Vault {
     sealer: Sealer,
     lookup_key: [u8; 32],
 }
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
 
 const FIELDS: [&str; 5] = ["email", "phone", "first_name", "last_name", "address"];
 
@@ -123,6 +126,22 @@ impl Vault {
         customer_id: &str,
         pii: &CustomerPii,
     ) -> Result<(), VaultError> {
+        self.upsert(customer_id, pii).execute_in_turn(db).await?;
+        Ok(())
+    }
+
+    /// [`Vault::put`] inside the caller's write transaction.
+    pub async fn put_in(
+        &self,
+        conn: &mut AnyConnection,
+        customer_id: &str,
+        pii: &CustomerPii,
+    ) -> Result<(), VaultError> {
+        self.upsert(customer_id, pii).execute(conn).await?;
+        Ok(())
+    }
+
+    fn upsert<'q>(&'q self, customer_id: &'q str, pii: &CustomerPii) -> AnyQuery<'q> {
         let values = [
             &pii.email,
             &pii.phone,
@@ -130,11 +149,11 @@ impl Vault {
             &pii.last_name,
             &pii.address,
         ];
-        let sealed: Vec<Option<Vec<u8>>> = FIELDS
+        let mut sealed = FIELDS
             .iter()
             .zip(values)
-            .map(|(field, value)| self.seal(customer_id, field, value.as_ref()))
-            .collect();
+            .map(|(field, value)| self.seal(customer_id, field, value.as_ref()));
+        let mut next = || sealed.next().flatten();
         sqlx::query(
             "INSERT INTO customer_pii (shop_id, customer_id, email_hash, phone_hash, email_enc, phone_enc, first_name_enc, \
              last_name_enc, address_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -146,27 +165,28 @@ impl Vault {
         .bind(customer_id)
         .bind(pii.email.as_deref().and_then(|e| self.email_hash(e)))
         .bind(pii.phone.as_deref().and_then(|p| self.phone_hash(p)))
-        .bind(sealed[0].clone())
-        .bind(sealed[1].clone())
-        .bind(sealed[2].clone())
-        .bind(sealed[3].clone())
-        .bind(sealed[4].clone())
+        .bind(next())
+        .bind(next())
+        .bind(next())
+        .bind(next())
+        .bind(next())
         .bind(now_ms())
-        .execute_in_turn(db)
-        .await?;
-        Ok(())
     }
 
-    /// Folds a partial snapshot (a bulk row) into a customer's stored fields: present values
-    /// replace, absent ones keep what is stored, and the address is taken only when none is
-    /// stored, since a bulk row's address is its country alone.
-    pub async fn merge(
+    /// Folds a partial snapshot (a bulk row) into a customer's stored fields, inside the
+    /// caller's write transaction: present values replace, absent ones keep what is stored, and
+    /// the address is taken only when none is stored, since a bulk row's address is its
+    /// country alone.
+    pub async fn merge_in(
         &self,
-        db: &Db,
+        conn: &mut AnyConnection,
         customer_id: &str,
         pii: &CustomerPii,
     ) -> Result<(), VaultError> {
-        let stored = self.get(db, customer_id).await?;
+        let stored = self.fetch(customer_id).fetch_optional(&mut *conn).await?;
+        let stored = stored
+            .map(|row| self.opened(customer_id, &row))
+            .transpose()?;
         let base = stored.clone().unwrap_or_default();
         let merged = CustomerPii {
             email: pii.email.clone().or(base.email),
@@ -178,30 +198,35 @@ impl Vault {
         if stored.as_ref() == Some(&merged) {
             return Ok(());
         }
-        self.put(db, customer_id, &merged).await
+        self.put_in(conn, customer_id, &merged).await
     }
 
     pub async fn get(&self, db: &Db, customer_id: &str) -> Result<Option<CustomerPii>, VaultError> {
-        let row = sqlx::query(
+        let row = self.fetch(customer_id).fetch_optional(db.pool()).await?;
+        row.map(|row| self.opened(customer_id, &row)).transpose()
+    }
+
+    fn fetch<'q>(&'q self, customer_id: &'q str) -> AnyQuery<'q> {
+        sqlx::query(
             "SELECT email_enc, phone_enc, first_name_enc, last_name_enc, address_enc FROM customer_pii \
              WHERE shop_id = $1 AND customer_id = $2",
         )
         .bind(&self.shop_id)
         .bind(customer_id)
-        .fetch_optional(db.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
+    }
+
+    fn opened(&self, customer_id: &str, row: &AnyRow) -> Result<CustomerPii, VaultError> {
         let field = |name: &str| -> Result<Option<String>, VaultError> {
             let sealed: Option<Vec<u8>> = row.try_get(format!("{name}_enc").as_str())?;
             self.open(customer_id, name, sealed)
         };
-        Ok(Some(CustomerPii {
+        Ok(CustomerPii {
             email: field("email")?,
             phone: field("phone")?,
             first_name: field("first_name")?,
             last_name: field("last_name")?,
             address: field("address")?,
-        }))
+        })
     }
 
     /// Customers of this shop with this email (any spelling).

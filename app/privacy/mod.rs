@@ -4,25 +4,14 @@
 //! `shop/redact`.
 
 pub mod access_log;
+mod erased;
 mod export;
 mod redact;
 mod requests;
 pub mod retention;
 
+pub use erased::{erased_in, without};
 pub use requests::{PrivacyRequest, export_context, list, load_export};
-
-/// The keyed hashes ([`crate::pii::Vault::customer_hash`]) of the shop's erased customers.
-pub async fn redacted_customers(
-    db: &crate::store::Db,
-    shop_id: &str,
-) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    let hashes: Vec<String> =
-        sqlx::query_scalar("SELECT customer_hash FROM redacted_customers WHERE shop_id = $1")
-            .bind(shop_id)
-            .fetch_all(db.pool())
-            .await?;
-    Ok(hashes.into_iter().collect())
-}
 
 use crate::clock::now_ms;
 use crate::events::ComplianceRequest;

@@ -19,6 +19,8 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
 
     let mut conn = app.db.begin_write().await?;
     let result = async {
+        // Excludes the ingest's transactions of this shop (see `privacy::erased`).
+        crate::identity::lock_shop(&mut conn, shop_id).await?;
         for delivery_id in &unprocessed {
             sqlx::query("UPDATE webhook_deliveries SET body_enc = NULL WHERE shop_id = $1 AND id = $2")
                 .bind(shop_id)

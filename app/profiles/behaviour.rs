@@ -52,8 +52,7 @@ pub async fn count_event(
         storefront && last_seen.is_none_or(|seen| occurred_at_ms - seen > SESSION_GAP_MS);
     let views = i64::from(kind == EventKind::ProductView);
     let adds = i64::from(kind == EventKind::AddToCart);
-    let seen_later =
-        kind.is_buyer_activity() && last_seen.is_none_or(|seen| seen < occurred_at_ms);
+    let seen_later = kind.is_buyer_activity() && last_seen.is_none_or(|seen| seen < occurred_at_ms);
     if views == 0 && adds == 0 && !new_session && !seen_later {
         // Nothing a segment could read moved: no new profile version.
         return Ok(BTreeSet::new());

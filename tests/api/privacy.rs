@@ -11,6 +11,7 @@ crate::on_both_stores!(
     a_data_request_produces_a_complete_export_the_merchant_can_download,
     customer_redaction_leaves_no_trace_of_the_customer_and_keeps_aggregates,
     a_customer_erased_while_the_history_import_waits_is_not_imported_again,
+    late_webhooks_about_an_erased_customer_store_nothing_of_them,
     shop_redaction_leaves_no_row_of_that_shop_and_spares_others,
     privacy_requests_are_due_thirty_days_after_receipt_and_shown_as_such,
     retention_is_configurable_and_the_daily_job_purges_what_is_older,
@@ -187,6 +188,50 @@ async fn a_customer_erased_while_the_history_import_waits_is_not_imported_again(
             !text.contains(&customer_id),
             "customer id {customer_id} stored again in {table}"
         );
+    }
+}
+
+async fn late_webhooks_about_an_erased_customer_store_nothing_of_them(app: TestApp) {
+    app.create_shop(SHOP).await;
+    app.install(SHOP).await;
+    let (customer_id, order_id) = customer_with_order(&app, SHOP).await;
+    redact_customer(&app, &customer_id, &order_id).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
+
+    // Shopify sends what it had queued before the erasure: a customer update with their
+    // contact details and a new order of theirs.
+    app.sandbox_put(
+        &format!("/shops/{SHOP}/customers/{customer_id}"),
+        json!({ "note": "called about the order" }),
+    )
+    .await;
+    let late = app
+        .sandbox_post(
+            &format!("/shops/{SHOP}/orders"),
+            json!({ "customer_id": customer_id.parse::<u64>().unwrap(), "financial_status": "paid",
+                    "line_items": [{ "title": "Pen", "price": "2.50", "quantity": 1, "sku": "PEN-1" }] }),
+        )
+        .await;
+    app.sandbox_idle().await;
+    let report = app.drain().await;
+    assert_eq!(report.parked, 0, "{report:?}");
+
+    let dropped: i64 =
+        sqlx::query_scalar("SELECT count FROM data_health WHERE metric = 'erased_dropped'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+    assert!(dropped >= 2, "both late deliveries were dropped: {dropped}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
+    let late_order = id_of(&late["id"]);
+    for (table, text) in all_rows(&app).await {
+        for (what, id) in [
+            ("customer id", &customer_id),
+            ("late order id", &late_order),
+        ] {
+            assert!(!text.contains(id.as_str()), "{what} {id} stored in {table}");
+        }
+        assert!(!text.contains(EMAIL), "the email is stored in {table}");
     }
 }
 
