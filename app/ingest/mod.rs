@@ -4,8 +4,10 @@
 
 mod apply;
 mod batch;
+mod changes;
 pub mod entities;
 mod purchases;
 
-pub use apply::{Changes, apply, insert_event, mark_processed};
+pub use apply::{apply, insert_event, mark_processed};
 pub use batch::{InTransaction, apply_batch};
+pub use changes::Changes;
