@@ -89,6 +89,49 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_that_zero_meets_also_takes_customers_without_the_metafield() {
+        let query = |text: &str| translate(&Rule::parse_text(text).unwrap()).unwrap().query;
+        let views = "metafields.segops.product_views";
+        for (rule, expected) in [
+            (
+                "product_views < 3",
+                format!("{views} < 3 OR {views} IS NULL"),
+            ),
+            (
+                "product_views <= 0",
+                format!("{views} <= 0 OR {views} IS NULL"),
+            ),
+            (
+                "product_views = 0",
+                format!("{views} = 0 OR {views} IS NULL"),
+            ),
+            (
+                "NOT product_views >= 3",
+                format!("{views} < 3 OR {views} IS NULL"),
+            ),
+            ("product_views >= 3", format!("{views} >= 3")),
+            ("product_views > 0", format!("{views} > 0")),
+            ("product_views = 2", format!("{views} = 2")),
+            // Shopify's `!=` holds for a missing value: right for 4, not for 0.
+            ("product_views != 4", format!("{views} != 4")),
+            (
+                "product_views != 0",
+                format!("{views} != 0 AND {views} IS NOT NULL"),
+            ),
+            (
+                "product_views != 0 OR order_count >= 2",
+                format!("({views} != 0 AND {views} IS NOT NULL) OR number_of_orders >= 2"),
+            ),
+            (
+                "order_count >= 1 AND product_views < 3",
+                format!("number_of_orders >= 1 AND ({views} < 3 OR {views} IS NULL)"),
+            ),
+        ] {
+            assert_eq!(query(rule), expected, "{rule}");
+        }
+    }
+
+    #[test]
     fn event_windows_still_refuse_with_their_reason() {
         let rule = Rule::parse_text("did product_view >= 3 times in last 7 days").unwrap();
         let refused = translate(&rule).unwrap_err();

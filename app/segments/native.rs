@@ -20,7 +20,8 @@ pub struct NativeQuery {
     /// The query for `segmentCreate(query:)`.
     pub query: String,
     /// Clauses translated through a `segops` customer metafield instead of a Shopify filter:
-    /// the metafield must be written (zero included) for every customer for the answers to agree.
+    /// the metafield must hold every customer's count that is not zero for the answers to agree
+    /// (a missing metafield counts zero).
     pub via_metafields: Vec<MetafieldUse>,
 }
 
@@ -165,7 +166,13 @@ impl Translator<'_> {
         let piece = match rule {
             Rule::Compare { op, value, .. } => {
                 let op = if negated { op.negated() } else { *op };
-                compare(&attribute, field, op, value)?
+                let piece = compare(&attribute, field, op, value)?;
+                match value {
+                    Value::Int(n) if native.is_none() => {
+                        missing_counts_zero(piece, &attribute, op, *n)
+                    }
+                    _ => piece,
+                }
             }
             Rule::Within { days, .. } => window(&attribute, field, *days, true, negated),
             Rule::OlderThan { days, .. } => window(&attribute, field, *days, false, negated),
@@ -209,6 +216,24 @@ fn compare(attribute: &str, field: Trait, op: CmpOp, value: &Value) -> Result<Pi
         (_, Value::Bool(b)) => format!("{attribute} {} {b}", op.as_str()),
     };
     Ok(Piece::clause(text))
+}
+
+/// SegOps writes a count's metafield once it is not zero, so a customer without one counts
+/// zero. Shopify's comparisons fail on a missing metafield, except `!=`, which holds for it: the
+/// clause is widened or narrowed so a missing value answers as zero does.
+fn missing_counts_zero(piece: Piece, attribute: &str, op: CmpOp, n: i64) -> Piece {
+    let zero_holds = op.holds(&0, &n);
+    match (op == CmpOp::Ne, zero_holds) {
+        (false, true) => Piece {
+            text: format!("{} OR {attribute} IS NULL", piece.text),
+            joiner: Some(OR),
+        },
+        (true, false) => Piece {
+            text: format!("{} AND {attribute} IS NOT NULL", piece.text),
+            joiner: Some(AND),
+        },
+        _ => piece,
+    }
 }
 
 /// "in the last `days` days" (`within`) or "more than `days` days ago", possibly negated.

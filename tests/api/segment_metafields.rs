@@ -1,7 +1,7 @@
 //! A native segment on storefront behaviour, which Shopify does not count: SegOps writes the
-//! trait onto every customer as a `segops` metafield with a definition, the Shopify segment
-//! filters on that metafield, the two member counts agree, and a later push writes only the
-//! values that moved.
+//! trait onto every customer whose count is not zero as a `segops` metafield with a definition,
+//! the Shopify segment filters on that metafield (a missing one counting zero), the two member
+//! counts agree, and a later push writes only the values that moved.
 
 use serde_json::{Value, json};
 
@@ -114,19 +114,24 @@ async fn a_native_segment_on_storefront_behaviour_filters_on_metafields_segops_k
         shopify[0]["query"], "metafields.segops.product_views >= 3",
         "{shopify}"
     );
-    for (customer, views) in customers.iter().zip([0, 2, 3, 7]) {
+    assert_eq!(
+        metafield(&app, &customers[0]).await,
+        None,
+        "a zero is not written"
+    );
+    for (customer, views) in customers.iter().zip([0, 2, 3, 7]).skip(1) {
         assert_eq!(
             metafield(&app, customer).await,
             Some(("number_integer".to_owned(), views.to_string())),
-            "every customer carries the count, zero included"
+            "every customer who browsed carries the count"
         );
     }
     let (state, done, total, ours, theirs) = push_row(&app, &id).await;
     assert_eq!(state, "done");
     assert_eq!(
         (done, total),
-        (4, 4),
-        "the four values were the push's work"
+        (3, 3),
+        "the three values that are not zero were the push's work"
     );
     assert_eq!(
         (ours, theirs),
@@ -161,4 +166,32 @@ async fn a_native_segment_on_storefront_behaviour_filters_on_metafields_segops_k
     assert_eq!(state, "done");
     assert_eq!((done, total), (1, 1), "one value moved, one was written");
     assert_eq!((ours, theirs), (3, Some(3)));
+
+    // A clause zero meets: Ada, who never browsed and carries no metafield, is a member in
+    // Shopify as in SegOps.
+    let (status, segment) = app
+        .admin_post(
+            SHOP,
+            "/admin/api/segments",
+            json!({ "name": "Window shoppers", "rule": "product_views < 3", "push_mode": "native" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{segment}");
+    let id = segment["id"].as_str().unwrap().to_owned();
+    app.settle(SETTLE_ROUNDS).await;
+    let shopify = app.sandbox_get(&format!("/shops/{SHOP}/segments")).await;
+    let query = "metafields.segops.product_views < 3 OR metafields.segops.product_views IS NULL";
+    assert!(
+        shopify
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["query"] == query),
+        "{shopify}"
+    );
+    assert_eq!(metafield(&app, &customers[0]).await, None);
+    let (state, done, total, ours, theirs) = push_row(&app, &id).await;
+    assert_eq!(state, "done");
+    assert_eq!((done, total), (0, 0), "nothing moved, nothing was written");
+    assert_eq!((ours, theirs), (1, Some(1)), "Ada alone, in both counts");
 }

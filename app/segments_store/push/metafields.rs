@@ -1,8 +1,10 @@
-//! Before a native segment that filters on a behavioural trait is pushed, every customer carries
-//! that trait as a `segops` metafield: its definition is made (once; Shopify answers `TAKEN`
-//! after), then the value of every customer whose value moved since SegOps last wrote it, zero
-//! included (Shopify's comparisons fail on a missing metafield, where SegOps counts zero).
-//! What was written is kept per customer and key, so a push writes only what changed.
+//! Before a native segment that filters on a behavioural trait is pushed, customers carry that
+//! trait as a `segops` metafield: its definition is made (once; Shopify answers `TAKEN` after),
+//! then the value of every customer whose value moved since SegOps last wrote it. A customer
+//! without the metafield counts zero (the translation adds `OR … IS NULL` where zero meets the
+//! clause, see `segments::native`), so zeros are never written: the first push of a shop writes
+//! only the customers that have browsed, not every customer. What was written is kept per
+//! customer and key, so a push writes only what changed.
 //!
 //! A push runs whenever SegOps' own membership moves. A value that moves without moving anyone
 //! waits for the next push, and costs nothing meanwhile: had it changed the rule's answer for
@@ -115,7 +117,7 @@ fn moved_from(backed: &BackedTrait) -> String {
          AND w.customer_id = p.customer_id AND w.key = $2 \
          WHERE p.shop_id = $1 AND p.customer_id IS NOT NULL \
          AND p.customer_id NOT LIKE 'redacted-%' \
-         AND (w.value IS NULL OR w.value <> CAST(p.{key} AS TEXT))",
+         AND COALESCE(w.value, '0') <> CAST(p.{key} AS TEXT)",
         key = backed.key
     )
 }

@@ -53,9 +53,9 @@ pub async fn push_native(
             return Err(not.into());
         }
     };
-    // First, as its own push with its own progress: the query may filter on behavioural traits SegOps keeps as customer metafields: Shopify
-    // refuses a query naming a metafield without a definition, and counts right only once every
-    // customer carries the value.
+    // Behavioural clauses filter on metafields SegOps writes: they go first, with their own
+    // progress, since Shopify refuses a query naming a metafield without a definition and counts
+    // right only once the values are in.
     if !query.via_metafields.is_empty() {
         metafields::sync(db, client, shop_id, segment_id, &query.via_metafields).await?;
     }
