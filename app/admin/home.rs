@@ -42,6 +42,7 @@ pub struct HomePage {
     pub deliveries_received: i64,
     pub events_captured: i64,
     pub storefront: super::pixel_page::StorefrontSummary,
+    pub lag: super::lag_view::LagView,
     pub backfill: Option<crate::backfill::Progress>,
 }
 
@@ -196,6 +197,7 @@ async fn render_home(app: &App, shop: &ShopRecord, id_token: &str) -> Result<Hom
         deliveries_received,
         events_captured,
         storefront: super::pixel_page::summary(app, &shop.id).await?,
+        lag: (&crate::health::processing_lag(&app.db, &shop.id).await?).into(),
         backfill: crate::backfill::progress(&app.db, &shop.id).await?,
     })
 }

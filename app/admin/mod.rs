@@ -7,6 +7,7 @@ mod bounce;
 mod deliveries;
 mod discounts_page;
 mod home;
+mod lag_view;
 mod page_session;
 mod pixel_page;
 mod privacy_page;

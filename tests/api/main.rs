@@ -15,6 +15,7 @@ mod lifecycle;
 mod onboarding_browser;
 mod pending_evaluations;
 mod privacy;
+mod processing_lag;
 mod profiles;
 mod profiles_browser;
 mod profiles_search;

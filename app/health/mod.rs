@@ -1,5 +1,9 @@
 //! Data-health counters a merchant sees on the dashboard: duplicates dropped, events that failed
-//! spec validation, jobs parked. Counted, never silent.
+//! spec validation, jobs parked. Counted, never silent. And how far behind processing is.
+
+mod lag;
+
+pub use lag::{BEHIND_MS, ProcessingLag, Spread, processing_lag};
 
 use sqlx::AnyConnection;
 
