@@ -115,6 +115,7 @@ fn trait_rows(p: &Profile) -> Vec<(&'static str, String)> {
         ("First name", text(t.first_name.as_deref())),
         ("Last name", text(t.last_name.as_deref())),
         ("Country", text(t.country.as_deref())),
+        ("Default address", text(t.default_address.as_deref())),
         (
             "Tags",
             if t.tags.is_empty() {

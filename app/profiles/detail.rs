@@ -24,6 +24,8 @@ pub struct Traits {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub country: Option<String>,
+    /// The default address on one line, from the vault.
+    pub default_address: Option<String>,
     pub tags: Vec<String>,
     pub state: Option<String>,
     pub verified_email: Option<bool>,
@@ -114,6 +116,7 @@ pub async fn load(
         first_name: pii.first_name.clone(),
         last_name: pii.last_name.clone(),
         country: row.try_get(6)?,
+        default_address: pii.address.as_deref().and_then(one_line),
         tags: tags
             .split(',')
             .map(str::trim)
@@ -156,8 +159,50 @@ pub async fn load(
     }))
 }
 
+/// A Shopify address (REST or GraphQL field names) as one line: street, city, region, postal
+/// code, country; `None` when it holds none of them.
+fn one_line(address: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(address).ok()?;
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| value.get(*n).and_then(|v| v.as_str()))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let parts: Vec<&str> = [
+        field(&["address1"]),
+        field(&["address2"]),
+        field(&["city"]),
+        field(&["province_code", "provinceCode", "province"]),
+        field(&["zip"]),
+        field(&["country", "country_code", "countryCodeV2", "countryCode"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// Shopify's enum spelling (`SUBSCRIBED`, `SINGLE_OPT_IN`, `DISABLED`) whichever API the value
 /// came from: webhooks (REST) send it in lower case.
 fn shopify_enum(stored: Option<String>) -> Option<String> {
     stored.map(|s| s.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_address_reads_on_one_line_from_whatever_fields_it_has() {
+        let rest = r#"{"address1":"151 O'Connor Street","address2":null,"city":"Ottawa","province":"Ontario","province_code":"ON","zip":"K2P 2L8","country":"Canada","country_code":"CA"}"#;
+        assert_eq!(
+            one_line(rest).as_deref(),
+            Some("151 O'Connor Street, Ottawa, ON, K2P 2L8, Canada")
+        );
+        assert_eq!(one_line(r#"{"country_code":"FR"}"#).as_deref(), Some("FR"));
+        assert_eq!(one_line(r#"{"address2":"  "}"#), None);
+        assert_eq!(one_line("not json"), None);
+    }
 }

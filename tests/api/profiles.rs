@@ -343,6 +343,27 @@ async fn a_scripted_history_reads_back_as_hand_computed_traits_identities_and_ti
     .await
     .unwrap();
     assert!(logged >= 2, "{logged}");
+
+    // A default address: its country is a trait, the address itself shown from the vault.
+    assert_eq!(traits["default_address"], Value::Null);
+    app.sandbox_put(
+        &format!("/shops/{SHOP}/customers/{ada}"),
+        json!({ "address": { "address1": "12 Analytical Row", "city": "London", "province_code": "LND",
+                             "zip": "EC1A 1BB", "country": "United Kingdom", "country_code": "GB" } }),
+    )
+    .await;
+    settle(&app).await;
+    let (_, body) = get(&app, SHOP, &format!("/admin/api/profiles/{person}")).await;
+    let traits = &body["profile"]["traits"];
+    assert_eq!(traits["country"], "GB", "{traits}");
+    assert_eq!(
+        traits["default_address"],
+        "12 Analytical Row, London, LND, EC1A 1BB, United Kingdom"
+    );
+    let page = app
+        .admin_page(&format!("/admin/profiles/{person}"), &session)
+        .await;
+    assert!(page.contains("12 Analytical Row, London"), "{page}");
     let privacy = app.admin_page("/admin/privacy", &session).await;
     assert!(
         privacy.contains(&format!("/admin/profiles/customer:{ada}?id_token=")),
