@@ -177,6 +177,16 @@ pub struct ConsentUpdate {
     pub person: Person,
 }
 
+/// Tags added to or removed from one customer, at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagsChange {
+    pub customer_id: String,
+    pub tags: Vec<String>,
+    /// `true`: added; `false`: removed.
+    pub added: bool,
+    pub occurred_at_ms: i64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMerge {
     pub kept: String,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::commerce::{ConsentUpdate, Customer, CustomerMerge, Deleted};
+use super::commerce::{ConsentUpdate, Customer, CustomerMerge, Deleted, TagsChange};
 use super::model::{CanonicalEvent, EntityChange, EventKind, Mapped, PersonData};
 use super::segment::Props;
 
@@ -132,6 +132,24 @@ pub fn customers_merge(m: &CustomerMerge, triggered_at_ms: i64) -> Mapped {
         entities: vec![EntityChange::CustomerMerge {
             kept: m.kept.clone(),
             merged: m.merged.clone(),
+        }],
+        people: Vec::new(),
+    }
+}
+
+/// `customer.tags_added` / `customer.tags_removed`: no event (Segment's spec has none, and the
+/// timeline gains nothing from SegOps' own tag pushes echoing back), only the tags' new state.
+pub fn tags(t: &TagsChange) -> Mapped {
+    if t.tags.is_empty() {
+        return Mapped::default();
+    }
+    Mapped {
+        events: Vec::new(),
+        entities: vec![EntityChange::CustomerTags {
+            customer_id: t.customer_id.clone(),
+            tags: t.tags.clone(),
+            added: t.added,
+            at_ms: t.occurred_at_ms,
         }],
         people: Vec::new(),
     }

@@ -11,7 +11,8 @@
 //! `checkouts/create` → `checkout_start` ("Checkout Started"); `checkouts/update` →
 //! `checkout_update`; `carts/create|update` → `cart_update`; `customers/*` →
 //! `customer_created|updated|deleted`; `customers/merge` → `customers_merged` (completed merges
-//! only); both consent topics → `consent_change`; `refunds/create` → `refund` ("Order
+//! only); both consent topics → `consent_change`; `customer.tags_added|removed` → no event, the
+//! customer's tags only; `refunds/create` → `refund` ("Order
 //! Refunded", negative amounts); `fulfillments/create|update` → `fulfillment_created|updated`;
 //! `products/create|update|delete` → `product_created|updated|deleted`. Abandonment is decided
 //! later from stored state: [`abandoned_checkout_event`] ("Checkout Abandoned").
@@ -112,6 +113,8 @@ fn map_topic(topic: &str, body: &[u8], triggered_at_ms: i64) -> Result<Mapped, F
         "customers/merge" => {
             customers::customers_merge(&payloads::customers_merge(body)?, triggered_at_ms)
         }
+        "customer.tags_added" => customers::tags(&payloads::tags_change(true, body)?),
+        "customer.tags_removed" => customers::tags(&payloads::tags_change(false, body)?),
         "customers_email_marketing_consent/update" => customers::consent(
             &payloads::consent_update(ConsentChannel::Email, body)?,
             triggered_at_ms,

@@ -422,6 +422,13 @@ pub enum EntityChange {
         kept: String,
         merged: Vec<String>,
     },
+    /// Tags added to or removed from a customer: each tag keeps its latest change.
+    CustomerTags {
+        customer_id: String,
+        tags: Vec<String>,
+        added: bool,
+        at_ms: i64,
+    },
 }
 
 /// Protected customer data for the PII vault. `Debug` prints no value.

@@ -125,7 +125,8 @@ pub(super) async fn apply_in_tx(
             EntityChange::Customer { id, .. } => {
                 customers.insert(id.clone());
             }
-            EntityChange::Consent { customer_id, .. } => {
+            EntityChange::Consent { customer_id, .. }
+            | EntityChange::CustomerTags { customer_id, .. } => {
                 customers.insert(customer_id.clone());
             }
             EntityChange::CustomerMerge { kept, merged } => {

@@ -110,8 +110,19 @@ pub async fn upsert(
             .bind(*email_consent_at_ms)
             .bind(*sms_consent_at_ms)
             .bind(i64::from(tags.is_some()))
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+            if let Some(tags) = tags {
+                super::tags::snapshot(conn, shop_id, id, tags, *updated_at_ms).await?;
+            }
+        }
+        EntityChange::CustomerTags {
+            customer_id,
+            tags,
+            added,
+            at_ms,
+        } => {
+            super::tags::change(conn, shop_id, customer_id, tags, *added, *at_ms).await?;
         }
         EntityChange::Consent {
             customer_id,

@@ -7,6 +7,7 @@ mod batch;
 mod changes;
 pub mod entities;
 mod purchases;
+mod tags;
 
 pub use apply::{apply, insert_event, mark_processed};
 pub use batch::{InTransaction, apply_batch};

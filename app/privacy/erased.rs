@@ -26,7 +26,8 @@ fn named(mapped: &Mapped) -> BTreeSet<&str> {
                 customer_id.as_deref().into_iter().collect()
             }
             EntityChange::Customer { id, .. } => vec![id.as_str()],
-            EntityChange::Consent { customer_id, .. } => vec![customer_id.as_str()],
+            EntityChange::Consent { customer_id, .. }
+            | EntityChange::CustomerTags { customer_id, .. } => vec![customer_id.as_str()],
             EntityChange::CustomerMerge { kept, merged } => std::iter::once(kept.as_str())
                 .chain(merged.iter().map(String::as_str))
                 .collect(),
@@ -74,7 +75,8 @@ pub fn without(mut mapped: Mapped, erased: &HashSet<String>) -> Mapped {
             !is_erased(customer_id.as_ref())
         }
         EntityChange::Customer { id, .. } => !erased.contains(id),
-        EntityChange::Consent { customer_id, .. } => !erased.contains(customer_id),
+        EntityChange::Consent { customer_id, .. }
+        | EntityChange::CustomerTags { customer_id, .. } => !erased.contains(customer_id),
         EntityChange::CustomerMerge { kept, merged } => {
             merged.retain(|m| !erased.contains(m));
             !erased.contains(kept) && !merged.is_empty()

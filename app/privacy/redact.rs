@@ -102,6 +102,7 @@ pub async fn customer(app: &App, request: &PrivacyRequest) -> Result<(), JobErro
                 // The values SegOps wrote onto the customer in Shopify: Shopify erases the
                 // customer itself.
                 "DELETE FROM trait_metafields WHERE shop_id = $1 AND customer_id = $2",
+                "DELETE FROM customer_tags WHERE shop_id = $1 AND customer_id = $2",
             ] {
                 sqlx::query(sql).bind(shop_id).bind(customer_id).execute(&mut *conn).await?;
             }
@@ -201,6 +202,7 @@ const SHOP_TABLES: &[&str] = &[
     "DELETE FROM pending_evaluations WHERE shop_id = $1",
     "DELETE FROM events WHERE shop_id = $1",
     "DELETE FROM orders WHERE shop_id = $1",
+    "DELETE FROM customer_tags WHERE shop_id = $1",
     "DELETE FROM customers WHERE shop_id = $1",
     "DELETE FROM products WHERE shop_id = $1",
     "DELETE FROM checkouts WHERE shop_id = $1",

@@ -19,6 +19,9 @@ pub const SUBSCRIBED: &[&str] = &[
     "customers/merge",
     "customers_email_marketing_consent/update",
     "customers_marketing_consent/update",
+    // 2026-04 customer payloads carry no tags: these say what changed.
+    "customer.tags_added",
+    "customer.tags_removed",
     "refunds/create",
     "fulfillments/create",
     "fulfillments/update",
@@ -34,9 +37,9 @@ pub const SUBSCRIBED: &[&str] = &[
 /// The mandatory privacy topics: declared in `shopify.app.toml`, never subscribed by API.
 pub const COMPLIANCE: &[&str] = &["customers/data_request", "customers/redact", "shop/redact"];
 
-/// `orders/create` → `ORDERS_CREATE`.
+/// `orders/create` → `ORDERS_CREATE`, `customer.tags_added` → `CUSTOMER_TAGS_ADDED`.
 pub fn to_graphql_enum(topic: &str) -> String {
-    topic.replace('/', "_").to_ascii_uppercase()
+    topic.replace(['/', '.'], "_").to_ascii_uppercase()
 }
 
 /// `ORDERS_CREATE` → `orders/create`, for the topics we know.

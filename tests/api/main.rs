@@ -7,6 +7,7 @@ mod admin_browser;
 mod backfill;
 mod browser;
 mod capture;
+mod customer_tags;
 mod discounts;
 mod discounts_browser;
 mod install;

@@ -166,20 +166,13 @@ async fn a_scripted_history_reads_back_as_hand_computed_traits_identities_and_ti
     assert_eq!(traits["phone"], "+14155550100");
     assert_eq!(traits["first_name"], "Ada");
     assert_eq!(traits["last_name"], "Lovelace");
-    // Tags: Shopify's 2026-04 customer webhooks carry none (they come by `customer.tags_*`
-    // events, which capture does not read yet), so the trait is whatever capture stored.
-    let stored_tags: String =
-        sqlx::query_scalar("SELECT tags FROM customers WHERE customer_id = $1")
-            .bind(&ada)
-            .fetch_one(app.db().pool())
-            .await
-            .unwrap();
-    let expected_tags: Vec<&str> = stored_tags
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    assert_eq!(traits["tags"], json!(expected_tags));
+    // Tags come by `customer.tags_added` (2026-04 customer payloads carry none): the merchant's,
+    // and the ones SegOps pushed for the segments she is in, as Shopify holds them.
+    assert_eq!(
+        traits["tags"],
+        json!(["segops:buyers", "segops:subscribers", "vip"]),
+        "{traits}"
+    );
     assert_eq!(traits["email_consent"], "SUBSCRIBED", "{traits}");
     assert_eq!(traits["sms_consent"], "SUBSCRIBED", "{traits}");
     assert_eq!(traits["email_opt_in"], "SINGLE_OPT_IN", "{traits}");

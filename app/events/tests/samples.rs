@@ -24,6 +24,9 @@ const EXPECTED: &[(&str, &[K])] = &[
         &[K::ConsentChange],
     ),
     ("customers_marketing_consent/update", &[K::ConsentChange]),
+    // Tag changes move the customer's tags, not the event stream.
+    ("customer.tags_added", &[]),
+    ("customer.tags_removed", &[]),
     ("refunds/create", &[K::Refund]),
     ("fulfillments/create", &[K::FulfillmentCreated]),
     ("fulfillments/update", &[K::FulfillmentUpdated]),
@@ -63,6 +66,34 @@ fn every_subscribed_topics_sample_maps_to_its_canonical_events() {
             );
         }
     }
+}
+
+#[test]
+fn tag_events_become_the_customers_tag_changes_at_their_time() {
+    for (topic, added) in [
+        ("customer.tags_added", true),
+        ("customer.tags_removed", false),
+    ] {
+        let Some(mapped) = mapped(topic) else { return };
+        assert_eq!(
+            mapped.entities,
+            vec![EntityChange::CustomerTags {
+                customer_id: "1".into(),
+                tags: vec!["tag1".into(), "tag2".into()],
+                added,
+                // 2005-05-05T06:00:00.000Z
+                at_ms: 1_115_272_800_000,
+            }],
+            "{topic}"
+        );
+        assert!(mapped.events.is_empty() && mapped.people.is_empty());
+    }
+    let refused = map_webhook(
+        "customer.tags_added",
+        br#"{"tags": ["a"], "occurredAt": "2005-05-05T06:00:00Z"}"#,
+    )
+    .unwrap_err();
+    assert!(refused.to_string().contains("customerId"), "{refused}");
 }
 
 #[test]

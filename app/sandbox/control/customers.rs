@@ -204,16 +204,11 @@ pub async fn create(
             },
         },
     };
-    let body = payloads::customer(s, &customer);
+    let mut events = vec![("customers/create", payloads::customer(s, &customer))];
+    events.extend(payloads::tag_changes(&customer, &[], now));
     let view = customer_view(s, &customer);
     s.customers.insert(id, customer);
-    publish(
-        &state,
-        s,
-        vec![("customers/create", body)],
-        StatusCode::CREATED,
-        view,
-    )
+    publish(&state, s, events, StatusCode::CREATED, view)
 }
 
 /// `GET /_sandbox/shops/{shop}/customers/{id}`
@@ -257,6 +252,7 @@ pub async fn update(
     if input.phone.is_some() {
         c.phone = input.phone;
     }
+    let tags_before = c.tags.clone();
     if let Some(tags) = input.tags {
         c.tags = tags;
     }
@@ -286,6 +282,7 @@ pub async fn update(
     c.updated_at = now;
     let c = c.clone();
     events.push(("customers/update", payloads::customer(s, &c)));
+    events.extend(payloads::tag_changes(&c, &tags_before, now));
     if email_changed {
         events.push((
             "customers_email_marketing_consent/update",

@@ -1,13 +1,14 @@
-//! `customers/*` bodies, the two marketing-consent topics and `customers/merge`.
+//! `customers/*` bodies, the two marketing-consent topics, `customers/merge` and the two
+//! `customer.tags_*` events.
 
 use serde::Deserialize;
 
 use super::lines::non_empty;
 use super::people::{ConsentBody, CustomerBody};
-use super::wire::Id;
+use super::wire::{Id, Timestamp};
 use super::{PayloadError, decode};
 use crate::events::commerce::{
-    ConsentChannel, ConsentUpdate, Customer, CustomerMerge, Deleted, Person,
+    ConsentChannel, ConsentUpdate, Customer, CustomerMerge, Deleted, Person, TagsChange,
 };
 
 /// `customers/create`, `customers/update`.
@@ -134,5 +135,37 @@ pub fn customers_merge(body: &[u8]) -> Result<CustomerMerge, PayloadError> {
             .into_iter()
             .collect(),
         status: non_empty(&m.status),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TagsBody {
+    customer_id: Option<Id>,
+    tags: Option<Vec<String>>,
+    occurred_at: Option<Timestamp>,
+}
+
+/// `customer.tags_added` / `customer.tags_removed` (`added` says which): the customer's GID, the
+/// tags that changed and when. 2026-04 customer webhooks no longer carry tags; these do.
+pub fn tags_change(added: bool, body: &[u8]) -> Result<TagsChange, PayloadError> {
+    let b: TagsBody = decode(body)?;
+    Ok(TagsChange {
+        customer_id: b
+            .customer_id
+            .ok_or_else(|| PayloadError::missing("customerId"))?
+            .0,
+        tags: b
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        added,
+        occurred_at_ms: b
+            .occurred_at
+            .map(|t| t.0)
+            .ok_or_else(|| PayloadError::missing("occurredAt"))?,
     })
 }

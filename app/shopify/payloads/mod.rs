@@ -21,7 +21,7 @@ mod wire;
 pub use carts::cart;
 pub use checkouts::checkout;
 pub use compliance::compliance_request;
-pub use customers::{consent_update, customer, customer_deleted, customers_merge};
+pub use customers::{consent_update, customer, customer_deleted, customers_merge, tags_change};
 pub use fulfillments::fulfillment;
 pub use ids::normalise_id;
 pub use orders::{order, order_edit};

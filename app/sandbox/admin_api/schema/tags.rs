@@ -1,6 +1,6 @@
 //! `tagsAdd` and `tagsRemove` on customers, with Shopify's tag rules: comma-separated values are
 //! split and trimmed, matching ignores case (the stored spelling wins), tags stay sorted; each
-//! change is a `customers/update` webhook.
+//! change is a `customers/update` webhook and a `customer.tags_added` / `customer.tags_removed`.
 
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result, SimpleObject};
 use time::OffsetDateTime;
@@ -94,11 +94,9 @@ fn change(
     let c = c.clone();
     let s = &*s;
     if changed {
-        emit(
-            &api.state,
-            s,
-            vec![("customers/update", payloads::customer(s, &c))],
-        );
+        let mut events = vec![("customers/update", payloads::customer(s, &c))];
+        events.extend(payloads::tag_changes(&c, &before, c.updated_at));
+        emit(&api.state, s, events);
     }
     let stats = spend_by_customer(s);
     let node = customer_node(s, &c, stats.get(&c.id).copied().unwrap_or_default());

@@ -189,6 +189,32 @@ pub fn sms_consent(c: &Customer) -> Value {
     })
 }
 
+/// `customer.tags_added` and `customer.tags_removed` for a change of `c`'s tags from `before`:
+/// one event per direction that has tags, compared as Shopify compares tags (case-insensitively).
+pub fn tag_changes(
+    c: &Customer,
+    before: &[String],
+    at: OffsetDateTime,
+) -> Vec<(&'static str, Value)> {
+    let missing = |from: &[String], other: &[String]| -> Vec<String> {
+        from.iter()
+            .filter(|t| !other.iter().any(|o| o.eq_ignore_ascii_case(t)))
+            .cloned()
+            .collect()
+    };
+    let body = |tags: Vec<String>| json!({ "customerId": gid("Customer", c.id), "tags": tags, "occurredAt": ts_utc_millis(at) });
+    let mut events = Vec::new();
+    let added = missing(&c.tags, before);
+    if !added.is_empty() {
+        events.push(("customer.tags_added", body(added)));
+    }
+    let removed = missing(before, &c.tags);
+    if !removed.is_empty() {
+        events.push(("customer.tags_removed", body(removed)));
+    }
+    events
+}
+
 /// `products/create` and `products/update`.
 pub fn product(p: &Product) -> Value {
     let variants: Vec<Value> = p
