@@ -93,8 +93,16 @@ async fn deliver(app: &TestApp, topic: &str, event_id: &str, body: serde_json::V
     assert_eq!(report.parked, 0, "{report:?}");
 }
 
-fn change(tags: &[&str], at: &str) -> serde_json::Value {
-    json!({ "customerId": "gid://shopify/Customer/7001", "tags": tags, "occurredAt": at })
+/// A `customer.tags_added` (`added`) or `customer.tags_removed` of customer 7001 at `at`.
+async fn tags_event(app: &TestApp, added: bool, event_id: &str, tags: &[&str], at: &str) {
+    let topic = if added {
+        "customer.tags_added"
+    } else {
+        "customer.tags_removed"
+    };
+    let body =
+        json!({ "customerId": "gid://shopify/Customer/7001", "tags": tags, "occurredAt": at });
+    deliver(app, topic, event_id, body).await;
 }
 
 async fn tag_changes_in_any_order_end_in_each_tags_latest_change(app: TestApp) {
@@ -105,36 +113,12 @@ async fn tag_changes_in_any_order_end_in_each_tags_latest_change(app: TestApp) {
     deliver(&app, "customers/create", "c-1", customer).await;
 
     // Removed at 12:00, delivered before its addition at 11:00: it stays removed.
-    deliver(
-        &app,
-        "customer.tags_removed",
-        "t-1",
-        change(&["vip"], "2026-11-01T12:00:00Z"),
-    )
-    .await;
-    deliver(
-        &app,
-        "customer.tags_added",
-        "t-2",
-        change(&["vip"], "2026-11-01T11:00:00Z"),
-    )
-    .await;
+    tags_event(&app, false, "t-1", &["vip"], "2026-11-01T12:00:00Z").await;
+    tags_event(&app, true, "t-2", &["vip"], "2026-11-01T11:00:00Z").await;
     assert_eq!(tags_of(&app, "7001").await, "");
     // Two additions delivered newest first: both hold.
-    deliver(
-        &app,
-        "customer.tags_added",
-        "t-3",
-        change(&["gold"], "2026-11-01T14:00:00Z"),
-    )
-    .await;
-    deliver(
-        &app,
-        "customer.tags_added",
-        "t-4",
-        change(&["beta"], "2026-11-01T13:00:00Z"),
-    )
-    .await;
+    tags_event(&app, true, "t-3", &["gold"], "2026-11-01T14:00:00Z").await;
+    tags_event(&app, true, "t-4", &["beta"], "2026-11-01T13:00:00Z").await;
     assert_eq!(tags_of(&app, "7001").await, "beta,gold");
     // A snapshot listing every tag the customer had at 13:30 (a payload of an older API
     // version, or the history import): `gold`, added later, stays; `beta`, added before and not
@@ -143,13 +127,7 @@ async fn tag_changes_in_any_order_end_in_each_tags_latest_change(app: TestApp) {
         "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T13:30:00Z" });
     deliver(&app, "customers/update", "c-2", snapshot).await;
     assert_eq!(tags_of(&app, "7001").await, "gold,local");
-    // The same events again change nothing.
-    deliver(
-        &app,
-        "customer.tags_added",
-        "t-2",
-        change(&["vip"], "2026-11-01T11:00:00Z"),
-    )
-    .await;
+    // A duplicate delivery of an old addition changes nothing.
+    tags_event(&app, true, "t-2", &["vip"], "2026-11-01T11:00:00Z").await;
     assert_eq!(tags_of(&app, "7001").await, "gold,local");
 }
