@@ -197,6 +197,9 @@ async fn late_webhooks_about_an_erased_customer_store_nothing_of_them(app: TestA
     let (customer_id, order_id) = customer_with_order(&app, SHOP).await;
     redact_customer(&app, &customer_id, &order_id).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
+    let before = app
+        .count("SELECT COALESCE(MAX(id), 0) FROM webhook_deliveries")
+        .await;
 
     // Shopify sends what it had queued before the erasure: a customer update with their
     // contact details and a new order of theirs.
@@ -222,6 +225,19 @@ async fn late_webhooks_about_an_erased_customer_store_nothing_of_them(app: TestA
             .await
             .unwrap();
     assert!(dropped >= 2, "both late deliveries were dropped: {dropped}");
+    // Their bodies (sealed, but naming the customer) are not kept either.
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE id > $1 AND body_enc IS NOT NULL \
+         AND topic IN ('customers/update', 'orders/create', 'orders/paid')",
+    )
+    .bind(before)
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        kept, 0,
+        "late deliveries about the erased customer keep no body"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM customer_pii").await, 0);
     let late_order = id_of(&late["id"]);
     for (table, text) in all_rows(&app).await {
