@@ -23,7 +23,7 @@ pub struct Linked {
 /// Serialises identity work of one shop across workers and replicas on PostgreSQL (SQLite's
 /// write transaction already does).
 pub async fn lock_shop(conn: &mut AnyConnection, shop_id: &str) -> Result<(), sqlx::Error> {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+    if crate::store::Backend::of(conn) == crate::store::Backend::Postgres {
         let digest = crate::crypto::sha256_hex(shop_id.as_bytes());
         let key = i64::from_str_radix(&digest[..15], 16).unwrap_or(0);
         sqlx::query("SELECT pg_advisory_xact_lock($1)")

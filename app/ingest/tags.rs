@@ -80,8 +80,8 @@ async fn apply(
     Ok(())
 }
 
-/// A tag event may come before the customer's own webhook: a placeholder row, which any
-/// snapshot overwrites (its time is 0).
+/// A tag event may come before the customer's own webhook: the row is made with time 0, so
+/// that webhook's snapshot still wins.
 async fn ensure_customer(
     conn: &mut AnyConnection,
     shop_id: &str,

@@ -5,12 +5,13 @@
 //! PostgreSQL, which the erasure takes too), so a change is either seen as erased here or
 //! stored before the erasure and then deleted by it.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
 use crate::events::{EntityChange, Mapped};
 use crate::pii::Vault;
+use crate::store::{Backend, packed};
 
 /// Every customer id a change names.
 fn named(mapped: &Mapped) -> BTreeSet<&str> {
@@ -37,27 +38,34 @@ fn named(mapped: &Mapped) -> BTreeSet<&str> {
     events.chain(people).chain(entities).collect()
 }
 
-/// The customers among those `mapped` names that were erased.
+/// The customers among those `mapped` names that were erased, in one query however many it
+/// names (an import batch names hundreds).
 pub async fn erased_in(
     conn: &mut AnyConnection,
     vault: &Vault,
     shop_id: &str,
     mapped: &Mapped,
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let mut erased = HashSet::new();
-    for customer in named(mapped) {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM redacted_customers WHERE shop_id = $1 AND customer_hash = $2",
-        )
-        .bind(shop_id)
-        .bind(vault.customer_hash(customer))
-        .fetch_optional(&mut *conn)
-        .await?;
-        if found.is_some() {
-            erased.insert(customer.to_owned());
-        }
+    let by_hash: HashMap<String, &str> = named(mapped)
+        .into_iter()
+        .map(|customer| (vault.customer_hash(customer), customer))
+        .collect();
+    if by_hash.is_empty() {
+        return Ok(HashSet::new());
     }
-    Ok(erased)
+    let hashes: Vec<&str> = by_hash.keys().map(String::as_str).collect();
+    let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT customer_hash FROM redacted_customers WHERE shop_id = $1 AND customer_hash IN ({})",
+        packed::list_rows(Backend::of(conn), 2)
+    )))
+    .bind(shop_id)
+    .bind(packed::json_list(&hashes))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(found
+        .iter()
+        .filter_map(|hash| by_hash.get(hash).map(|c| (*c).to_owned()))
+        .collect())
 }
 
 /// `mapped` without anything about the `erased` customers: their events, orders, checkouts,

@@ -24,6 +24,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a connection speaks, for code handed a connection rather than the [`Db`].
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
